@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module graph (see README "Layout"): GeoRaster imports nothing; RasterIO imports GeoRaster and
+// CRasterShims, the only C code; the sitewatch CLI wires everything together.
+let package = Package(
+    name: "SiteWatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sitewatch", targets: ["sitewatch"]),
+        .library(name: "GeoRaster", targets: ["GeoRaster"]),
+        .library(name: "RasterIO", targets: ["RasterIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian (libtiff-dev, libpng-dev, libproj-dev), found through pkg-config.
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // The one narrow C shim: per-handle error capture, typed wrappers for libtiff's variadic
+        // calls, GeoTIFF tag registration, setjmp-guarded libpng calls, PROJ with its own context.
+        .target(name: "CRasterShims", dependencies: ["CTIFF", "CPNG", "CPROJ"]),
+        // Pure value types: no C, no Foundation, no files.
+        .target(name: "GeoRaster"),
+        // Formats -> GeoRaster. The only importer of the shim and the file system edge.
+        .target(name: "RasterIO", dependencies: ["GeoRaster", "CRasterShims"]),
+        .executableTarget(
+            name: "sitewatch",
+            dependencies: [
+                "GeoRaster", "RasterIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
+        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "GeoRaster"]),
+        .testTarget(name: "SitewatchCLITests", dependencies: ["RasterIO", "GeoRaster"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

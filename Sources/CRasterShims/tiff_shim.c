@@ -1,0 +1,190 @@
+#include "RasterShims.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tiffio.h>
+
+struct sw_tiff {
+    TIFF *tif;
+    char error[SW_MESSAGE_CAPACITY];
+};
+
+// MARK: GeoTIFF and GDAL tags
+
+// libtiff does not know the GeoTIFF tags. Unregistered, their counts come back with the wrong
+// integer width, so register them once, as libgeotiff's xtiff.c does.
+static const TIFFFieldInfo geotiff_fields[] = {
+    {33550, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, "ModelPixelScaleTag"},
+    {33922, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, "ModelTiepointTag"},
+    {34264, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, "ModelTransformationTag"},
+    {34735, -1, -1, TIFF_SHORT, FIELD_CUSTOM, 1, 1, "GeoKeyDirectoryTag"},
+    {34736, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, "GeoDoubleParamsTag"},
+    {34737, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, "GeoAsciiParamsTag"},
+    {42112, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, "GDALMetadata"},
+    {42113, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, "GDALNoDataValue"},
+};
+
+static TIFFExtendProc parent_extender = NULL;
+
+static void geotiff_extender(TIFF *tif) {
+    TIFFMergeFieldInfo(tif, geotiff_fields, sizeof(geotiff_fields) / sizeof(geotiff_fields[0]));
+    if (parent_extender) parent_extender(tif);
+}
+
+static void install_extender_once(void) {
+    parent_extender = TIFFSetTagExtender(geotiff_extender);
+    // Errors are captured per handle below; nothing may reach stderr through the global handlers.
+    TIFFSetErrorHandler(NULL);
+    TIFFSetWarningHandler(NULL);
+}
+
+static pthread_once_t extender_once = PTHREAD_ONCE_INIT;
+
+// MARK: Per-handle error capture
+
+static int capture_error(TIFF *tif, void *user_data, const char *module, const char *fmt, va_list ap) {
+    (void)tif;
+    struct sw_tiff *handle = user_data;
+    char text[SW_MESSAGE_CAPACITY];
+    vsnprintf(text, sizeof text, fmt, ap);
+    // Keep the first error: later ones are usually consequences of it.
+    if (handle->error[0] == '\0') {
+        if (module && *module)
+            snprintf(handle->error, sizeof handle->error, "%s: %s", module, text);
+        else
+            snprintf(handle->error, sizeof handle->error, "%s", text);
+    }
+    return 1;  // handled: do not call the global handler
+}
+
+static int ignore_warning(TIFF *tif, void *user_data, const char *module, const char *fmt, va_list ap) {
+    (void)tif; (void)user_data; (void)module; (void)fmt; (void)ap;
+    return 1;
+}
+
+sw_tiff *sw_tiff_open(const char *path, const char *mode, int64_t max_single_alloc,
+                      char message[SW_MESSAGE_CAPACITY]) {
+    pthread_once(&extender_once, install_extender_once);
+    struct sw_tiff *handle = calloc(1, sizeof *handle);
+    if (!handle) {
+        snprintf(message, SW_MESSAGE_CAPACITY, "out of memory");
+        return NULL;
+    }
+    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
+    TIFFOpenOptionsSetErrorHandlerExtR(options, capture_error, handle);
+    TIFFOpenOptionsSetWarningHandlerExtR(options, ignore_warning, handle);
+    if (max_single_alloc > 0) TIFFOpenOptionsSetMaxSingleMemAlloc(options, (tmsize_t)max_single_alloc);
+    handle->tif = TIFFOpenExt(path, mode, options);
+    TIFFOpenOptionsFree(options);
+    if (!handle->tif) {
+        snprintf(message, SW_MESSAGE_CAPACITY, "%s", handle->error[0] ? handle->error : "cannot open");
+        free(handle);
+        return NULL;
+    }
+    return handle;
+}
+
+int sw_tiff_close(sw_tiff *handle, char message[SW_MESSAGE_CAPACITY]) {
+    if (!handle) return 1;
+    handle->error[0] = '\0';
+    int ok = 1;
+    if (TIFFGetMode(handle->tif) != O_RDONLY) {
+        ok = TIFFFlush(handle->tif);
+    }
+    TIFFClose(handle->tif);
+    if (handle->error[0]) ok = 0;
+    if (!ok && message) snprintf(message, SW_MESSAGE_CAPACITY, "%s", handle->error[0] ? handle->error : "write failed");
+    free(handle);
+    return ok;
+}
+
+const char *sw_tiff_error(const sw_tiff *handle) { return handle->error; }
+void sw_tiff_clear_error(sw_tiff *handle) { handle->error[0] = '\0'; }
+
+// MARK: Typed tag access (TIFFGetField and TIFFSetField are variadic, so Swift cannot call them)
+
+int sw_tiff_get_u16(sw_tiff *h, uint32_t tag, uint16_t *value) { return TIFFGetField(h->tif, tag, value); }
+int sw_tiff_get_u16_defaulted(sw_tiff *h, uint32_t tag, uint16_t *value) {
+    return TIFFGetFieldDefaulted(h->tif, tag, value);
+}
+int sw_tiff_get_u32(sw_tiff *h, uint32_t tag, uint32_t *value) { return TIFFGetField(h->tif, tag, value); }
+int sw_tiff_get_u32_defaulted(sw_tiff *h, uint32_t tag, uint32_t *value) {
+    return TIFFGetFieldDefaulted(h->tif, tag, value);
+}
+
+int sw_tiff_get_u16_array(sw_tiff *h, uint32_t tag, uint32_t *count, const uint16_t **values) {
+    uint16_t n = 0;
+    uint16_t *v = NULL;
+    if (!TIFFGetField(h->tif, tag, &n, &v) || !v) return 0;
+    *count = n;
+    *values = v;
+    return 1;
+}
+
+int sw_tiff_get_double_array(sw_tiff *h, uint32_t tag, uint32_t *count, const double **values) {
+    uint16_t n = 0;
+    double *v = NULL;
+    if (!TIFFGetField(h->tif, tag, &n, &v) || !v) return 0;
+    *count = n;
+    *values = v;
+    return 1;
+}
+
+int sw_tiff_get_ascii(sw_tiff *h, uint32_t tag, const char **value) {
+    char *v = NULL;
+    if (!TIFFGetField(h->tif, tag, &v) || !v) return 0;
+    *value = v;
+    return 1;
+}
+
+int sw_tiff_is_tiled(sw_tiff *h) { return TIFFIsTiled(h->tif); }
+int sw_tiff_is_bigtiff(sw_tiff *h) { return TIFFIsBigTIFF(h->tif); }
+uint32_t sw_tiff_directory_count(sw_tiff *h) {
+    tdir_t current = TIFFCurrentDirectory(h->tif);
+    uint32_t n = TIFFNumberOfDirectories(h->tif);
+    TIFFSetDirectory(h->tif, current);
+    return n;
+}
+int sw_tiff_set_directory(sw_tiff *h, uint32_t index) { return TIFFSetDirectory(h->tif, (tdir_t)index); }
+int64_t sw_tiff_tile_size(sw_tiff *h) { return (int64_t)TIFFTileSize64(h->tif); }
+int64_t sw_tiff_strip_size(sw_tiff *h) { return (int64_t)TIFFStripSize64(h->tif); }
+uint32_t sw_tiff_block_count(sw_tiff *h) {
+    return TIFFIsTiled(h->tif) ? TIFFNumberOfTiles(h->tif) : TIFFNumberOfStrips(h->tif);
+}
+
+int64_t sw_tiff_read_block(sw_tiff *h, uint32_t index, void *buffer, int64_t capacity) {
+    tmsize_t n = TIFFIsTiled(h->tif) ? TIFFReadEncodedTile(h->tif, index, buffer, (tmsize_t)capacity)
+                                     : TIFFReadEncodedStrip(h->tif, index, buffer, (tmsize_t)capacity);
+    // libtiff reports some decoder failures (a corrupt JPEG or DEFLATE stream) as errors while still
+    // returning a byte count: a captured error means the block is not trustworthy.
+    if (n >= 0 && h->error[0]) return -1;
+    return (int64_t)n;
+}
+
+int sw_tiff_codec_available(uint16_t compression) { return TIFFIsCODECConfigured(compression); }
+
+int sw_tiff_request_jpeg_rgb(sw_tiff *h) { return TIFFSetField(h->tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB); }
+
+int sw_tiff_set_u16(sw_tiff *h, uint32_t tag, uint16_t value) { return TIFFSetField(h->tif, tag, (int)value); }
+int sw_tiff_set_u32(sw_tiff *h, uint32_t tag, uint32_t value) { return TIFFSetField(h->tif, tag, value); }
+int sw_tiff_set_u16_array(sw_tiff *h, uint32_t tag, uint32_t count, const uint16_t *values) {
+    return TIFFSetField(h->tif, tag, (uint16_t)count, values);
+}
+int sw_tiff_set_double_array(sw_tiff *h, uint32_t tag, uint32_t count, const double *values) {
+    return TIFFSetField(h->tif, tag, (uint16_t)count, values);
+}
+int sw_tiff_set_ascii(sw_tiff *h, uint32_t tag, const char *value) { return TIFFSetField(h->tif, tag, value); }
+int sw_tiff_set_extra_samples(sw_tiff *h, uint16_t count) {
+    uint16_t kinds[64];
+    if (count > 64) return 0;
+    for (uint16_t i = 0; i < count; i++) kinds[i] = EXTRASAMPLE_UNSPECIFIED;
+    return TIFFSetField(h->tif, TIFFTAG_EXTRASAMPLES, count, kinds);
+}
+int64_t sw_tiff_write_tile(sw_tiff *h, uint32_t index, void *data, int64_t size) {
+    return (int64_t)TIFFWriteEncodedTile(h->tif, index, data, (tmsize_t)size);
+}
+int sw_tiff_write_directory(sw_tiff *h) { return TIFFWriteDirectory(h->tif); }

@@ -1,0 +1,37 @@
+/// The sample types SiteWatch reads and writes. Raw values, no scaling.
+public enum PixelType: String, Sendable, CaseIterable, Codable {
+    case uint8, int16, uint16, float32, float64
+
+    public var bytesPerSample: Int {
+        switch self {
+        case .uint8: return 1
+        case .int16, .uint16: return 2
+        case .float32: return 4
+        case .float64: return 8
+        }
+    }
+
+    public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+
+    /// GDAL's name for the type, as `gdalinfo` prints it.
+    public var gdalName: String {
+        switch self {
+        case .uint8: return "Byte"
+        case .int16: return "Int16"
+        case .uint16: return "UInt16"
+        case .float32: return "Float32"
+        case .float64: return "Float64"
+        }
+    }
+
+    /// The largest value the type can hold (for floats, the largest finite value).
+    public var maximumValue: Double {
+        switch self {
+        case .uint8: return 255
+        case .int16: return 32767
+        case .uint16: return 65535
+        case .float32: return Double(Float.greatestFiniteMagnitude)
+        case .float64: return Double.greatestFiniteMagnitude
+        }
+    }
+}

@@ -1,0 +1,358 @@
+import CRasterShims
+import GeoRaster
+
+/// TIFF tag numbers used here (TIFF 6.0, GeoTIFF 1.1, GDAL).
+enum TIFFTag {
+    static let subfileType: UInt32 = 254
+    static let imageWidth: UInt32 = 256
+    static let imageLength: UInt32 = 257
+    static let bitsPerSample: UInt32 = 258
+    static let compression: UInt32 = 259
+    static let photometric: UInt32 = 262
+    static let samplesPerPixel: UInt32 = 277
+    static let rowsPerStrip: UInt32 = 278
+    static let planarConfig: UInt32 = 284
+    static let predictor: UInt32 = 317
+    static let tileWidth: UInt32 = 322
+    static let tileLength: UInt32 = 323
+    static let sampleFormat: UInt32 = 339
+    static let modelPixelScale: UInt32 = 33550
+    static let modelTiepoint: UInt32 = 33922
+    static let modelTransformation: UInt32 = 34264
+    static let geoKeyDirectory: UInt32 = 34735
+    static let geoDoubleParams: UInt32 = 34736
+    static let geoAsciiParams: UInt32 = 34737
+    static let gdalNodata: UInt32 = 42113
+}
+
+/// TIFF compression codes and the names GDAL reports for them.
+enum TIFFCompression {
+    static let none: UInt16 = 1
+    static let lzw: UInt16 = 5
+    static let oldJPEG: UInt16 = 6
+    static let jpeg: UInt16 = 7
+    static let adobeDeflate: UInt16 = 8
+    static let packBits: UInt16 = 32773
+    static let deflate: UInt16 = 32946
+
+    static func name(_ code: UInt16, photometric: UInt16) -> String? {
+        switch code {
+        case none: return nil
+        case lzw: return "LZW"
+        case jpeg: return photometric == 6 ? "YCbCr JPEG" : "JPEG"
+        case adobeDeflate, deflate: return "DEFLATE"
+        case packBits: return "PACKBITS"
+        case oldJPEG: return "OJPEG"
+        case 34887: return "LERC"
+        case 34925: return "LZMA"
+        case 50000: return "ZSTD"
+        case 50001: return "WEBP"
+        case 34712: return "JP2000"
+        default: return "compression \(code)"
+        }
+    }
+}
+
+/// A GeoTIFF opened for reading. Reads decode only the blocks a window touches, through one block
+/// buffer reused across reads. Not thread-safe: open one per thread.
+public final class GeoTIFFFile: RasterSource {
+    public let info: RasterInfo
+    private let handle: OpaquePointer
+    private let limits: DecodeLimits
+    private let isTiled: Bool
+    private let samplesPerPixel: Int
+    private let isPlanar: Bool
+    private let blockBytes: Int
+    private var blockBuffer: UnsafeMutableRawBufferPointer
+
+    public init(path: String, limits: DecodeLimits = .default) throws {
+        try FileChecks.requireReadableFile(path)
+        var message = ShimMessage()
+        guard let handle = message.withBuffer({ sw_tiff_open(path, "r", Int64(limits.maxBlockBytes), $0) }) else {
+            throw RasterIOError(.malformed, path: path, "not a readable TIFF file", cause: message.text)
+        }
+        self.handle = handle
+        self.limits = limits
+        do {
+            let header = try TIFFHeader(handle: handle, path: path, limits: limits)
+            isTiled = header.isTiled
+            samplesPerPixel = header.layout.bandCount
+            isPlanar = header.isPlanar
+            blockBytes = header.blockBytes
+            info = header.info
+        } catch {
+            _ = sw_tiff_close(handle, nil)
+            throw error
+        }
+        blockBuffer = .allocate(byteCount: max(blockBytes, 1), alignment: 64)
+    }
+
+    deinit {
+        blockBuffer.deallocate()
+        _ = sw_tiff_close(handle, nil)
+    }
+
+    public func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
+        let layout = info.layout
+        precondition(layout.window.contains(window), "window \(window) outside the raster \(layout.window)")
+        let sampleBytes = layout.pixelType.bytesPerSample
+        precondition(destination.count >= window.pixelCount * layout.bandCount * sampleBytes,
+                     "destination holds \(destination.count) bytes, window needs \(window.pixelCount * layout.bandCount * sampleBytes)")
+        guard !window.isEmpty else { return }
+        let blockWidth = info.blockWidth, blockHeight = info.blockHeight
+        let blocksAcross = (layout.width + blockWidth - 1) / blockWidth
+        let blocksDown = (layout.height + blockHeight - 1) / blockHeight
+        let planes = isPlanar ? layout.bandCount : 1
+        let bandsPerBlock = isPlanar ? 1 : layout.bandCount
+        let bandBytes = window.pixelCount * sampleBytes
+        // Within a decoded block, rows are blockWidth samples wide (tiles are padded; strips are
+        // the image width).
+        let blockRowBytes = blockWidth * bandsPerBlock * sampleBytes
+
+        for blockRow in (window.y / blockHeight)...((window.maxY - 1) / blockHeight) {
+            for blockColumn in (window.x / blockWidth)...((window.maxX - 1) / blockWidth) {
+                let blockRect = PixelWindow(x: blockColumn * blockWidth, y: blockRow * blockHeight,
+                                            width: blockWidth, height: blockHeight)
+                guard let overlap = blockRect.intersection(window) else { continue }
+                for plane in 0..<planes {
+                    let index = (plane * blocksDown + blockRow) * blocksAcross + blockColumn
+                    let decoded = try decodeBlock(index)
+                    let rowsDecoded = decoded / blockRowBytes
+                    guard overlap.maxY - blockRect.y <= rowsDecoded else {
+                        throw RasterIOError(.malformed, path: info.path,
+                                            "block \(index) decodes to \(decoded) bytes, fewer than its \(overlap.maxY - blockRect.y) rows need")
+                    }
+                    for row in overlap.y..<overlap.maxY {
+                        let source = blockBuffer.baseAddress! + (row - blockRect.y) * blockRowBytes
+                            + (overlap.x - blockRect.x) * bandsPerBlock * sampleBytes
+                        let targetOffset = ((row - window.y) * window.width + (overlap.x - window.x)) * sampleBytes
+                        if bandsPerBlock == 1 {
+                            (destination.baseAddress! + plane * bandBytes + targetOffset)
+                                .copyMemory(from: source, byteCount: overlap.width * sampleBytes)
+                        } else {
+                            Deinterleave.copy(from: source, bands: bandsPerBlock, sampleBytes: sampleBytes,
+                                              count: overlap.width,
+                                              to: destination.baseAddress! + targetOffset, bandStride: bandBytes)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func decodeBlock(_ index: Int) throws -> Int {
+        sw_tiff_clear_error(handle)
+        let n = sw_tiff_read_block(handle, UInt32(index), blockBuffer.baseAddress, Int64(blockBuffer.count))
+        guard n >= 0 else {
+            throw RasterIOError(.malformed, path: info.path, "cannot decode \(isTiled ? "tile" : "strip") \(index)",
+                                cause: String(cString: sw_tiff_error(handle)))
+        }
+        return Int(n)
+    }
+}
+
+/// Copies pixel-interleaved samples into band-sequential planes.
+enum Deinterleave {
+    static func copy(from source: UnsafeRawPointer, bands: Int, sampleBytes: Int, count: Int,
+                     to target: UnsafeMutableRawPointer, bandStride: Int) {
+        switch sampleBytes {
+        case 1: copy(source, bands, count, target, bandStride, as: UInt8.self)
+        case 2: copy(source, bands, count, target, bandStride, as: UInt16.self)
+        case 4: copy(source, bands, count, target, bandStride, as: UInt32.self)
+        default: copy(source, bands, count, target, bandStride, as: UInt64.self)
+        }
+    }
+
+    @inline(__always)
+    private static func copy<T>(_ source: UnsafeRawPointer, _ bands: Int, _ count: Int,
+                                _ target: UnsafeMutableRawPointer, _ bandStride: Int, as: T.Type) {
+        for band in 0..<bands {
+            let out = target + band * bandStride
+            for i in 0..<count {
+                let value = source.loadUnaligned(fromByteOffset: (i * bands + band) * MemoryLayout<T>.size, as: T.self)
+                out.storeBytes(of: value, toByteOffset: i * MemoryLayout<T>.size, as: T.self)
+            }
+        }
+    }
+}
+
+/// Everything read from the first IFD's tags.
+private struct TIFFHeader {
+    var info: RasterInfo
+    var layout: RasterLayout
+    var isTiled: Bool
+    var isPlanar: Bool
+    var blockBytes: Int
+
+    init(handle: OpaquePointer, path: String, limits: DecodeLimits) throws {
+        func u16(_ tag: UInt32) -> UInt16 { var v: UInt16 = 0; _ = sw_tiff_get_u16_defaulted(handle, tag, &v); return v }
+        func u32(_ tag: UInt32) -> UInt32? { var v: UInt32 = 0; return sw_tiff_get_u32(handle, tag, &v) == 1 ? v : nil }
+        func doubles(_ tag: UInt32) -> [Double]? {
+            var count: UInt32 = 0
+            var values: UnsafePointer<Double>?
+            guard sw_tiff_get_double_array(handle, tag, &count, &values) == 1, let values else { return nil }
+            return Array(UnsafeBufferPointer(start: values, count: Int(count)))
+        }
+        func ascii(_ tag: UInt32) -> String? {
+            var value: UnsafePointer<CChar>?
+            guard sw_tiff_get_ascii(handle, tag, &value) == 1, let value else { return nil }
+            return String(cString: value)
+        }
+        func unsupported(_ what: String) -> RasterIOError {
+            RasterIOError(.unsupported, path: path, "unsupported TIFF feature: \(what)")
+        }
+
+        let overviewSizes = Self.overviewSizes(handle)
+        guard let width = u32(TIFFTag.imageWidth), let height = u32(TIFFTag.imageLength) else {
+            throw RasterIOError(.malformed, path: path, "TIFF has no ImageWidth/ImageLength")
+        }
+        let bands = Int(u16(TIFFTag.samplesPerPixel))
+        let bits = u16(TIFFTag.bitsPerSample)
+        let format = u16(TIFFTag.sampleFormat)
+        let compression = u16(TIFFTag.compression)
+        let photometric = u16(TIFFTag.photometric)
+        isPlanar = u16(TIFFTag.planarConfig) == 2
+        isTiled = sw_tiff_is_tiled(handle) != 0
+
+        let pixelType: PixelType
+        switch (format, bits) {
+        case (1, 8): pixelType = .uint8
+        case (2, 16): pixelType = .int16
+        case (1, 16): pixelType = .uint16
+        case (3, 32): pixelType = .float32
+        case (3, 64): pixelType = .float64
+        default:
+            let kind = [1: "unsigned integer", 2: "signed integer", 3: "floating point"][Int(format)] ?? "sample format \(format)"
+            throw unsupported("\(bits)-bit \(kind) samples (SiteWatch reads uint8, int16, uint16, float32, float64)")
+        }
+        guard bands >= 1 else { throw RasterIOError(.malformed, path: path, "SamplesPerPixel is 0") }
+        guard sw_tiff_codec_available(compression) != 0, compression != TIFFCompression.oldJPEG else {
+            throw unsupported("\(TIFFCompression.name(compression, photometric: photometric) ?? "compression \(compression)") compression")
+        }
+        if photometric == 6 {  // YCbCr
+            if compression == TIFFCompression.jpeg {
+                // Let the JPEG codec upsample and convert to RGB, as GDAL does.
+                _ = sw_tiff_request_jpeg_rgb(handle)
+            } else {
+                throw unsupported("YCbCr samples without JPEG compression")
+            }
+        }
+        layout = RasterLayout(width: Int(width), height: Int(height), bandCount: bands, pixelType: pixelType)
+
+        let blockWidth: Int, blockHeight: Int
+        if isTiled {
+            blockWidth = Int(u32(TIFFTag.tileWidth) ?? 0)
+            blockHeight = Int(u32(TIFFTag.tileLength) ?? 0)
+            blockBytes = Int(sw_tiff_tile_size(handle))
+        } else {
+            var rows: UInt32 = 0
+            _ = sw_tiff_get_u32_defaulted(handle, TIFFTag.rowsPerStrip, &rows)
+            blockWidth = Int(width)
+            blockHeight = Int(min(rows == 0 ? height : rows, max(height, 1)))
+            blockBytes = Int(sw_tiff_strip_size(handle))
+        }
+        guard blockWidth > 0, blockHeight > 0, blockBytes > 0 else {
+            throw RasterIOError(.malformed, path: path, "invalid block layout \(blockWidth) x \(blockHeight)",
+                                cause: String(cString: sw_tiff_error(handle)))
+        }
+        // The block buffer is the reader's only allocation sized by the header.
+        let declared = blockWidth * blockHeight * (isPlanar ? 1 : bands) * pixelType.bytesPerSample
+        guard declared <= limits.maxBlockBytes, blockBytes <= limits.maxBlockBytes else {
+            throw RasterIOError(.limitsExceeded, path: path,
+                                "a \(blockWidth) x \(blockHeight) block needs \(max(declared, blockBytes)) bytes, over the \(limits.maxBlockBytes)-byte block limit")
+        }
+        // Blocks whose decoded size is smaller than the samples they must hold (e.g. a subsampled
+        // YCbCr layout the codec does not convert) would give wrong pixels: refuse them.
+        guard blockBytes >= declared else {
+            throw unsupported("blocks decode to \(blockBytes) bytes, not the \(declared) their samples need (photometric \(photometric))")
+        }
+
+        // Georeferencing, following GDAL: pixel scale + tiepoint first, then the transformation
+        // matrix; several tiepoints without a scale are ground control points, not a transform.
+        var keys: GeoKeys?
+        var directoryCount: UInt32 = 0
+        var directory: UnsafePointer<UInt16>?
+        if sw_tiff_get_u16_array(handle, TIFFTag.geoKeyDirectory, &directoryCount, &directory) == 1, let directory {
+            do {
+                keys = try GeoKeys(directory: Array(UnsafeBufferPointer(start: directory, count: Int(directoryCount))),
+                                   doubles: doubles(TIFFTag.geoDoubleParams) ?? [],
+                                   ascii: ascii(TIFFTag.geoAsciiParams) ?? "")
+            } catch GeoKeysError.malformed(let why) {
+                throw RasterIOError(.malformed, path: path, why)
+            }
+        }
+        let sampling = keys?.sampling
+        var transform: GeoTransform?
+        var hasGCPs = false
+        let tiepoints = doubles(TIFFTag.modelTiepoint) ?? []
+        if let scale = doubles(TIFFTag.modelPixelScale), scale.count >= 2, scale[0] != 0, scale[1] != 0,
+           tiepoints.count >= 6 {
+            transform = GeoTransform(gdalOrder: [tiepoints[3] - tiepoints[0] * scale[0], scale[0], 0,
+                                                 tiepoints[4] + tiepoints[1] * scale[1], 0, -scale[1]])
+        } else if let m = doubles(TIFFTag.modelTransformation), m.count == 16 {
+            transform = GeoTransform(gdalOrder: [m[3], m[0], m[1], m[7], m[4], m[5]])
+        } else if tiepoints.count > 6 {
+            hasGCPs = true
+        }
+        if var t = transform, sampling == .point {
+            // PixelIsPoint: the tiepoint is the centre of the pixel; SiteWatch's transforms are
+            // corner-based (GeoTIFF 1.1 section 2.5.2.2; GDAL's default GTIFF_POINT_GEO_IGNORE=NO).
+            t.originX -= 0.5 * t.pixelWidth + 0.5 * t.rowRotation
+            t.originY -= 0.5 * t.columnRotation + 0.5 * t.pixelHeight
+            transform = t
+        }
+        let crs = hasGCPs ? nil : keys?.crs(identify: CRSCatalog.identifyEPSG)
+        let georeferencing = transform.map { Georeferencing(transform: $0, crs: crs) }
+
+        let nodata = ascii(TIFFTag.gdalNodata).flatMap(Self.parseNodata)
+        info = RasterInfo(path: path, format: "GTiff", layout: layout, georeferencing: georeferencing,
+                          nodata: nodata, sampling: sampling,
+                          compression: TIFFCompression.name(compression, photometric: photometric),
+                          interleave: (isPlanar || bands == 1) ? .band : .pixel,
+                          blockWidth: blockWidth, blockHeight: blockHeight, overviewSizes: overviewSizes,
+                          hasGroundControlPoints: hasGCPs, isBigTIFF: sw_tiff_is_bigtiff(handle) != 0)
+    }
+
+    /// GDAL writes nodata as text ("0", "-9999", "nan", "-3.4e+38").
+    static func parseNodata(_ text: String) -> Double? {
+        let trimmed = text.trimmed(" \t\n\0")
+        if trimmed.lowercased() == "nan" { return .nan }
+        return Double(trimmed)
+    }
+
+    /// Reduced-resolution IFDs after the first (SubfileType bit 0), leaving the first IFD current.
+    static func overviewSizes(_ handle: OpaquePointer) -> [[Int]] {
+        let count = sw_tiff_directory_count(handle)
+        guard count > 1 else { return [] }
+        var sizes: [[Int]] = []
+        for index in 1..<count where sw_tiff_set_directory(handle, index) == 1 {
+            var kind: UInt32 = 0, w: UInt32 = 0, h: UInt32 = 0
+            _ = sw_tiff_get_u32(handle, TIFFTag.subfileType, &kind)
+            _ = sw_tiff_get_u32(handle, TIFFTag.imageWidth, &w)
+            _ = sw_tiff_get_u32(handle, TIFFTag.imageLength, &h)
+            if kind & 1 == 1, kind & 4 == 0 { sizes.append([Int(w), Int(h)]) }
+        }
+        _ = sw_tiff_set_directory(handle, 0)
+        sw_tiff_clear_error(handle)
+        return sizes
+    }
+}
+
+extension String {
+    func trimmed(_ set: String) -> String {
+        let drop = Set(set)
+        var s = Substring(self)
+        while let c = s.first, drop.contains(c) { s.removeFirst() }
+        while let c = s.last, drop.contains(c) { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// A fixed C buffer for the shim's error messages.
+struct ShimMessage {
+    private var storage = [CChar](repeating: 0, count: Int(SW_MESSAGE_CAPACITY))
+    mutating func withBuffer<R>(_ body: (UnsafeMutablePointer<CChar>) -> R) -> R {
+        storage.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+    var text: String { storage.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
+}

@@ -1,0 +1,174 @@
+import CRasterShims
+import Foundation
+import GeoRaster
+
+/// A PNG with its georeferencing from sidecar files: a world file (`.pgw`, `.pngw` or `.wld`) for
+/// the transform and a `.prj` (WKT) for the CRS, unless the CRS is given explicitly.
+/// Palette, low bit depths and tRNS are expanded: 1-4 bands of uint8 or uint16.
+public final class PNGFile: RasterSource {
+    public let info: RasterInfo
+    private let limits: DecodeLimits
+    private let interlaced: Bool
+
+    /// - Parameter crs: the CRS to use instead of a `.prj` sidecar.
+    public init(path: String, crs explicitCRS: CRS? = nil, limits: DecodeLimits = .default) throws {
+        try FileChecks.requireReadableFile(path)
+        var header = sw_png_header()
+        var message = ShimMessage()
+        guard message.withBuffer({ sw_png_read_header(path, &header, $0) }) == 1 else {
+            throw RasterIOError(.malformed, path: path, "not a readable PNG file", cause: message.text)
+        }
+        let layout = RasterLayout(width: Int(header.width), height: Int(header.height),
+                                  bandCount: Int(header.output_channels),
+                                  pixelType: header.output_bytes_per_sample == 2 ? .uint16 : .uint8)
+        var georeferencing: Georeferencing?
+        if let worldFile = Sidecar.find(for: path, extensions: ["pgw", "pngw", "wld"]) {
+            let transform = try WorldFile.read(worldFile)
+            var crs = explicitCRS
+            if crs == nil, let prj = Sidecar.find(for: path, extensions: ["prj"]) {
+                crs = try PRJFile.read(prj)
+            }
+            georeferencing = Georeferencing(transform: transform, crs: crs)
+        }
+        self.limits = limits
+        self.interlaced = header.interlaced != 0
+        info = RasterInfo(path: path, format: "PNG", layout: layout, georeferencing: georeferencing,
+                          sampling: georeferencing == nil ? nil : .area, compression: "DEFLATE",
+                          interleave: .pixel, blockWidth: layout.width, blockHeight: 1)
+    }
+
+    public func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
+        let layout = info.layout
+        precondition(layout.window.contains(window), "window \(window) outside the raster \(layout.window)")
+        guard !window.isEmpty else { return }
+        let sampleBytes = layout.pixelType.bytesPerSample
+        let rowBytes = layout.width * layout.bandCount * sampleBytes
+        // Rows are decoded in order and only the window's rows are kept, so memory follows the
+        // window's height; an interlaced file needs the whole image once.
+        let rowsBytes = rowBytes * window.height
+        let scratchBytes = interlaced ? rowBytes * layout.height : 0
+        guard rowsBytes + scratchBytes <= limits.maxWindowBytes else {
+            throw RasterIOError(.limitsExceeded, path: info.path,
+                                "decoding rows \(window.y)..<\(window.maxY) needs \(rowsBytes + scratchBytes) bytes, over the \(limits.maxWindowBytes)-byte limit")
+        }
+        let rows = UnsafeMutableRawBufferPointer.allocate(byteCount: rowsBytes, alignment: 16)
+        defer { rows.deallocate() }
+        let scratch = interlaced ? UnsafeMutableRawBufferPointer.allocate(byteCount: scratchBytes, alignment: 16) : nil
+        defer { scratch?.deallocate() }
+        var message = ShimMessage()
+        let ok = message.withBuffer {
+            sw_png_read_rows(info.path, UInt32(window.y), UInt32(window.height), rows.baseAddress, rowBytes,
+                             scratch?.baseAddress, scratchBytes, $0)
+        }
+        guard ok == 1 else {
+            throw RasterIOError(.malformed, path: info.path, "cannot decode PNG rows \(window.y)..<\(window.maxY)",
+                                cause: message.text)
+        }
+        let bandBytes = window.pixelCount * sampleBytes
+        for row in 0..<window.height {
+            let source = rows.baseAddress! + row * rowBytes + window.x * layout.bandCount * sampleBytes
+            Deinterleave.copy(from: source, bands: layout.bandCount, sampleBytes: sampleBytes, count: window.width,
+                              to: destination.baseAddress! + row * window.width * sampleBytes, bandStride: bandBytes)
+        }
+    }
+
+    /// Writes a raster of 1-4 uint8 or uint16 bands as PNG (gray, gray+alpha, RGB, RGBA), plus a
+    /// world file (`.pgw`) and a `.prj` when it is georeferenced. Written atomically.
+    public static func write(_ raster: Raster, to path: String) throws {
+        guard raster.pixelType == .uint8 || raster.pixelType == .uint16, (1...4).contains(raster.bandCount) else {
+            throw RasterIOError(.unsupported, path: path,
+                                "PNG holds 1-4 bands of uint8 or uint16, not \(raster.bandCount) bands of \(raster.pixelType)")
+        }
+        let sampleBytes = raster.pixelType.bytesPerSample
+        let rowBytes = raster.width * raster.bandCount * sampleBytes
+        var interleaved = [UInt8](repeating: 0, count: rowBytes * raster.height)
+        let bandBytes = raster.layout.bytesPerBand
+        raster.samples.withUnsafeBytes { planar in
+            interleaved.withUnsafeMutableBytes { out in
+                for band in 0..<raster.bandCount {
+                    for i in 0..<(raster.width * raster.height) {
+                        for b in 0..<sampleBytes {
+                            out[(i * raster.bandCount + band) * sampleBytes + b] = planar[band * bandBytes + i * sampleBytes + b]
+                        }
+                    }
+                }
+            }
+        }
+        try FileChecks.writeAtomically(to: path) { temporary in
+            var message = ShimMessage()
+            let ok = interleaved.withUnsafeBytes { bytes in
+                message.withBuffer {
+                    sw_png_write(temporary, UInt32(raster.width), UInt32(raster.height), Int32(raster.bandCount),
+                                 Int32(sampleBytes * 8), bytes.baseAddress, rowBytes, $0)
+                }
+            }
+            guard ok == 1 else { throw RasterIOError(.io, path: path, "cannot write PNG", cause: message.text) }
+        }
+        if let georeferencing = raster.georeferencing {
+            let base = (path as NSString).deletingPathExtension
+            try WorldFile.write(georeferencing.transform, to: base + ".pgw")
+            if let crs = georeferencing.crs { try PRJFile.write(crs, to: base + ".prj") }
+        }
+    }
+}
+
+/// Sidecar files named after an image: `name.pgw` beside `name.png`, in either case.
+enum Sidecar {
+    static func find(for path: String, extensions: [String]) -> String? {
+        let base = (path as NSString).deletingPathExtension
+        for ext in extensions {
+            for candidate in [base + "." + ext, base + "." + ext.uppercased(), path + "." + ext]
+            where FileManager.default.fileExists(atPath: candidate) {
+                return candidate
+            }
+        }
+        return nil
+    }
+}
+
+/// ESRI world files: six numbers, one per line — A, D, B, E, C, F — where (C, F) is the centre of
+/// the top-left pixel.
+public enum WorldFile {
+    public static func read(_ path: String) throws -> GeoTransform {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw RasterIOError(.io, path: path, "cannot read world file")
+        }
+        let numbers = text.split(whereSeparator: { $0.isWhitespace }).map { Double($0) }
+        guard numbers.count == 6, numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+            throw RasterIOError(.malformed, path: path, "a world file holds exactly 6 numbers (A D B E C F), found \(numbers.count) values")
+        }
+        let transform = GeoTransform(worldFile: numbers.map { $0! })
+        guard transform.pixel(MapPoint(x: 0, y: 0)) != nil else {
+            throw RasterIOError(.malformed, path: path, "world file describes a degenerate transform (zero pixel size)")
+        }
+        return transform
+    }
+
+    public static func write(_ transform: GeoTransform, to path: String) throws {
+        let text = transform.worldFileOrder.map { String(format: "%.12g", $0) }.joined(separator: "\n") + "\n"
+        try FileChecks.writeAtomically(Array(text.utf8), to: path)
+    }
+}
+
+/// `.prj` sidecars: the CRS as WKT (often ESRI's dialect), resolved through PROJ.
+public enum PRJFile {
+    public static func read(_ path: String) throws -> CRS {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw RasterIOError(.io, path: path, "cannot read .prj file")
+        }
+        let wkt = text.trimmed(" \t\r\n")
+        guard !wkt.isEmpty else { throw RasterIOError(.malformed, path: path, ".prj file is empty, expected WKT") }
+        if let code = CRSCatalog.identifyEPSG(wkt) { return CRS(epsg: code) }
+        guard CRSCatalog.isValidDefinition(wkt) else {
+            throw RasterIOError(.malformed, path: path, ".prj file is not WKT that PROJ understands")
+        }
+        return CRS(epsg: nil, definition: wkt)
+    }
+
+    public static func write(_ crs: CRS, to path: String) throws {
+        guard let wkt = crs.epsg.flatMap(CRSCatalog.wkt(epsg:)) ?? crs.definition else {
+            throw RasterIOError(.unsupported, path: path, "no WKT for \(crs)")
+        }
+        try FileChecks.writeAtomically(Array(wkt.utf8), to: path)
+    }
+}

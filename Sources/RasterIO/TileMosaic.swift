@@ -1,0 +1,271 @@
+import Foundation
+import GeoRaster
+
+/// Opens whatever a user names: a GeoTIFF, a PNG with a world file, or a folder of tiles.
+public enum RasterDataset {
+    public static let tileExtensions: Set<String> = ["tif", "tiff", "png"]
+
+    public static func open(_ path: String, crs: CRS? = nil, limits: DecodeLimits = .default) throws -> RasterSource {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RasterIOError(.io, path: path, "no such file or folder")
+        }
+        if isDirectory.boolValue { return try TileMosaic(folder: path, crs: crs, limits: limits) }
+        return try openFile(path, crs: crs, limits: limits)
+    }
+
+    /// Opens one file by its content, not its name: TIFF and PNG signatures.
+    public static func openFile(_ path: String, crs: CRS? = nil, limits: DecodeLimits = .default) throws -> RasterSource {
+        try FileChecks.requireReadableFile(path)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RasterIOError(.io, path: path, "cannot open file") }
+        let magic = [UInt8](handle.readData(ofLength: 8))
+        try? handle.close()
+        if magic.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try PNGFile(path: path, crs: crs, limits: limits) }
+        if magic.starts(with: [0x49, 0x49]) || magic.starts(with: [0x4D, 0x4D]) {
+            let file = try GeoTIFFFile(path: path, limits: limits)
+            if let crs, var info = file.info.georeferencing, info.crs == nil {
+                info.crs = crs
+                return OverriddenCRS(file, georeferencing: info)
+            }
+            return file
+        }
+        if magic.isEmpty { throw RasterIOError(.malformed, path: path, "file is empty, expected a GeoTIFF or PNG") }
+        throw RasterIOError(.unsupported, path: path, "not a TIFF or PNG file (unknown signature)")
+    }
+}
+
+/// A source whose CRS was supplied by the user because the file has none.
+private final class OverriddenCRS: RasterSource {
+    let base: RasterSource
+    let info: RasterInfo
+    init(_ base: RasterSource, georeferencing: Georeferencing) {
+        self.base = base
+        var info = base.info
+        info.georeferencing = georeferencing
+        self.info = info
+    }
+    func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
+        try base.read(window: window, into: destination)
+    }
+}
+
+/// A folder of GeoTIFF and/or PNG tiles read as one georeferenced raster.
+///
+/// The index comes from headers only. File names mean nothing: each tile's place comes from its
+/// georeferencing, so every tile must share the CRS, pixel size and band layout and sit on one
+/// pixel grid. Pixels no tile covers read as nodata. Where tiles overlap, the tile later in
+/// path order wins (as in `gdalbuildvrt`), so reads are deterministic.
+public final class TileMosaic: RasterSource {
+    public struct Tile: Sendable {
+        /// Path relative to the mosaic folder.
+        public var relativePath: String
+        public var path: String
+        /// Where the tile sits in the mosaic's pixel grid.
+        public var window: PixelWindow
+        public var info: RasterInfo
+    }
+
+    public let info: RasterInfo
+    public let tiles: [Tile]
+    /// Pixels of the mosaic's extent that no tile covers.
+    public let uncoveredPixelCount: Int
+    /// Separate uncovered regions (4-connected) of the extent.
+    public let gapCount: Int
+    private let crs: CRS?
+    private let limits: DecodeLimits
+    private var openTiles: [Int: RasterSource] = [:]
+    private var openOrder: [Int] = []
+    /// Open tile handles kept for reuse; each holds one block buffer.
+    private let maxOpenTiles = 8
+
+    public init(folder: String, crs: CRS? = nil, limits: DecodeLimits = .default) throws {
+        let root = URL(fileURLWithPath: folder).standardizedFileURL.path
+        let paths = try Self.tilePaths(in: root)
+        guard !paths.isEmpty else {
+            throw RasterIOError(.io, path: folder, "folder holds no GeoTIFF or PNG tiles (.tif, .tiff, .png)")
+        }
+        var headers: [(String, RasterInfo)] = []
+        for path in paths {
+            let source = try RasterDataset.openFile(path, crs: crs, limits: limits)
+            headers.append((path, source.info))
+        }
+
+        // Every tile must agree with the first on everything that makes them one raster.
+        let (firstPath, first) = headers[0]
+        guard let firstGeo = first.georeferencing else {
+            throw RasterIOError(.notGeoreferenced, path: firstPath, "tile has no georeferencing (no GeoTIFF transform or world file)")
+        }
+        let t0 = firstGeo.transform
+        for (path, tile) in headers {
+            func differ(_ what: String) -> RasterIOError {
+                RasterIOError(.incompatibleInputs, path: path, "tile differs from \(Self.relative(firstPath, root)) in \(what)")
+            }
+            guard let geo = tile.georeferencing else {
+                throw RasterIOError(.notGeoreferenced, path: path, "tile has no georeferencing (no GeoTIFF transform or world file)")
+            }
+            guard geo.transform.isNorthUp else {
+                throw RasterIOError(.unsupported, path: path, "rotated tiles cannot form a mosaic (row/column rotation is not 0)")
+            }
+            if geo.crs != firstGeo.crs { throw differ("CRS: \(geo.crs?.description ?? "none") vs \(firstGeo.crs?.description ?? "none")") }
+            if !Self.close(geo.transform.pixelWidth, t0.pixelWidth) || !Self.close(geo.transform.pixelHeight, t0.pixelHeight) {
+                throw differ("pixel size: \(geo.transform.pixelWidth) x \(geo.transform.pixelHeight) vs \(t0.pixelWidth) x \(t0.pixelHeight)")
+            }
+            if tile.layout.bandCount != first.layout.bandCount || tile.layout.pixelType != first.layout.pixelType {
+                throw differ("bands: \(tile.layout.bandCount) x \(tile.layout.pixelType) vs \(first.layout.bandCount) x \(first.layout.pixelType)")
+            }
+            if tile.nodata != first.nodata && !(tile.nodata?.isNaN == true && first.nodata?.isNaN == true) {
+                throw differ("nodata: \(tile.nodata.map { "\($0)" } ?? "none") vs \(first.nodata.map { "\($0)" } ?? "none")")
+            }
+        }
+
+        // Place the tiles on the grid of the first one.
+        let originX = headers.map { $0.1.georeferencing!.transform.originX }.min()!
+        let originY = t0.pixelHeight < 0 ? headers.map { $0.1.georeferencing!.transform.originY }.max()!
+                                          : headers.map { $0.1.georeferencing!.transform.originY }.min()!
+        var placed: [Tile] = []
+        for (path, tile) in headers {
+            let t = tile.georeferencing!.transform
+            let column = (t.originX - originX) / t0.pixelWidth
+            let row = (t.originY - originY) / t0.pixelHeight
+            guard abs(column - column.rounded()) < 1e-3, abs(row - row.rounded()) < 1e-3 else {
+                throw RasterIOError(.incompatibleInputs, path: path,
+                                    "tile is not on the mosaic's pixel grid (offset \(column) x \(row) pixels is not whole)")
+            }
+            placed.append(Tile(relativePath: Self.relative(path, root), path: path,
+                               window: PixelWindow(x: Int(column.rounded()), y: Int(row.rounded()),
+                                                   width: tile.layout.width, height: tile.layout.height),
+                               info: tile))
+        }
+        let width = placed.map(\.window.maxX).max()!
+        let height = placed.map(\.window.maxY).max()!
+        let (uncovered, gaps) = Self.coverage(of: placed.map(\.window), width: width, height: height)
+
+        self.tiles = placed
+        self.uncoveredPixelCount = uncovered
+        self.gapCount = gaps
+        self.crs = crs
+        self.limits = limits
+        let transform = GeoTransform(originX: originX, originY: originY, pixelWidth: t0.pixelWidth, pixelHeight: t0.pixelHeight)
+        // Gaps need a value: the tiles' nodata, else 0 declared as nodata.
+        let nodata = first.nodata ?? (uncovered > 0 ? 0 : nil)
+        info = RasterInfo(path: root, format: "mosaic",
+                          layout: RasterLayout(width: width, height: height, bandCount: first.layout.bandCount,
+                                               pixelType: first.layout.pixelType),
+                          georeferencing: Georeferencing(transform: transform, crs: firstGeo.crs),
+                          nodata: nodata, sampling: .area, compression: first.compression,
+                          interleave: first.interleave, blockWidth: first.layout.width, blockHeight: first.layout.height)
+    }
+
+    public func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
+        let layout = info.layout
+        precondition(layout.window.contains(window), "window \(window) outside the mosaic \(layout.window)")
+        let sampleBytes = layout.pixelType.bytesPerSample
+        let bandBytes = window.pixelCount * sampleBytes
+        Fill.fill(destination, with: info.nodata ?? 0, pixelType: layout.pixelType,
+                  count: window.pixelCount * layout.bandCount)
+        var scratch: UnsafeMutableRawBufferPointer?
+        defer { scratch?.deallocate() }
+        for (index, tile) in tiles.enumerated() {
+            guard let overlap = tile.window.intersection(window) else { continue }
+            let bytes = overlap.pixelCount * layout.bandCount * sampleBytes
+            if scratch == nil || scratch!.count < bytes {
+                scratch?.deallocate()
+                scratch = .allocate(byteCount: bytes, alignment: 64)
+            }
+            let source = try openTile(index)
+            try source.read(window: overlap.offsetBy(dx: -tile.window.x, dy: -tile.window.y), into: scratch!)
+            let overlapBandBytes = overlap.pixelCount * sampleBytes
+            for band in 0..<layout.bandCount {
+                for row in 0..<overlap.height {
+                    let from = scratch!.baseAddress! + band * overlapBandBytes + row * overlap.width * sampleBytes
+                    let to = destination.baseAddress! + band * bandBytes
+                        + ((overlap.y - window.y + row) * window.width + (overlap.x - window.x)) * sampleBytes
+                    to.copyMemory(from: from, byteCount: overlap.width * sampleBytes)
+                }
+            }
+        }
+    }
+
+    private func openTile(_ index: Int) throws -> RasterSource {
+        if let open = openTiles[index] { return open }
+        let source = try RasterDataset.openFile(tiles[index].path, crs: crs, limits: limits)
+        openTiles[index] = source
+        openOrder.append(index)
+        if openOrder.count > maxOpenTiles { openTiles[openOrder.removeFirst()] = nil }
+        return source
+    }
+
+    static func tilePaths(in root: String) throws -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else {
+            throw RasterIOError(.io, path: root, "cannot list folder")
+        }
+        var paths: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let ext = (relative as NSString).pathExtension.lowercased()
+            let name = (relative as NSString).lastPathComponent
+            guard RasterDataset.tileExtensions.contains(ext), !name.hasPrefix(".") else { continue }
+            paths.append(root + "/" + relative)
+        }
+        return paths.sorted()
+    }
+
+    private static func relative(_ path: String, _ root: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    private static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(abs(a), abs(b)) }
+
+    /// Uncovered pixels and 4-connected gap regions, on the grid the tile edges cut the extent into
+    /// (a few hundred cells even for thousands of tiles), so no per-pixel pass is needed.
+    static func coverage(of windows: [PixelWindow], width: Int, height: Int) -> (uncovered: Int, gaps: Int) {
+        let xs = Array(Set(windows.flatMap { [$0.x, $0.maxX] } + [0, width])).sorted()
+        let ys = Array(Set(windows.flatMap { [$0.y, $0.maxY] } + [0, height])).sorted()
+        let columns = xs.count - 1, rows = ys.count - 1
+        var empty = [Bool](repeating: false, count: columns * rows)
+        var uncovered = 0
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let cell = PixelWindow(x: xs[c], y: ys[r], width: xs[c + 1] - xs[c], height: ys[r + 1] - ys[r])
+                if !windows.contains(where: { $0.contains(cell) }) {
+                    empty[r * columns + c] = true
+                    uncovered += cell.pixelCount
+                }
+            }
+        }
+        var gaps = 0
+        var seen = [Bool](repeating: false, count: empty.count)
+        for start in empty.indices where empty[start] && !seen[start] {
+            gaps += 1
+            var stack = [start]
+            seen[start] = true
+            while let i = stack.popLast() {
+                let r = i / columns, c = i % columns
+                for (nr, nc) in [(r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)]
+                where nr >= 0 && nr < rows && nc >= 0 && nc < columns {
+                    let j = nr * columns + nc
+                    if empty[j] && !seen[j] { seen[j] = true; stack.append(j) }
+                }
+            }
+        }
+        return (uncovered, gaps)
+    }
+}
+
+/// Fills a buffer with one value of a pixel type.
+enum Fill {
+    static func fill(_ buffer: UnsafeMutableRawBufferPointer, with value: Double, pixelType: PixelType, count: Int) {
+        // An integer raster cannot hold NaN or infinities: fill those with 0.
+        let integer = value.isFinite ? Int(value.rounded()) : 0
+        switch pixelType {
+        case .uint8: fillTyped(buffer, UInt8(clamping: integer), count)
+        case .int16: fillTyped(buffer, Int16(clamping: integer), count)
+        case .uint16: fillTyped(buffer, UInt16(clamping: integer), count)
+        case .float32: fillTyped(buffer, Float(value), count)
+        case .float64: fillTyped(buffer, value, count)
+        }
+    }
+    private static func fillTyped<T>(_ buffer: UnsafeMutableRawBufferPointer, _ value: T, _ count: Int) {
+        let typed = buffer.bindMemory(to: T.self)
+        for i in 0..<count { typed[i] = value }
+    }
+}

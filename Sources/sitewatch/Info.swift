@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import GeoRaster
+import RasterIO
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe a GeoTIFF, a PNG with a world file, or a folder of tiles (like gdalinfo).")
+
+    @Argument(help: "A raster file or a folder of tiles.")
+    var path: String
+
+    @Flag(name: .long, help: "Print JSON for programs instead of text.")
+    var json = false
+
+    @Option(name: .long, help: "CRS to assume where the files give none, e.g. EPSG:32652.")
+    var crs: CRSArgument?
+
+    func run() throws {
+        try SiteWatch.reportingErrors {
+            let source = try RasterDataset.open(path, crs: crs?.crs)
+            let report = try InfoReport(source)
+            print(json ? report.json : report.text, terminator: "")
+        }
+    }
+}
+
+/// "EPSG:32652" or "32652".
+struct CRSArgument: ExpressibleByArgument {
+    let crs: CRS
+    init?(argument: String) {
+        let digits = argument.uppercased().hasPrefix("EPSG:") ? String(argument.dropFirst(5)) : argument
+        guard let code = Int(digits), code > 0 else { return nil }
+        crs = CRS(epsg: code)
+    }
+}
+
+/// What `sitewatch info` reports; its JSON keys are stable (snake_case).
+struct InfoReport: Encodable {
+    struct Band: Encodable {
+        var band: Int
+        var type: String
+        var block: [Int]
+        var nodata: Double?
+    }
+    struct Tiles: Encodable {
+        var count: Int
+        var gaps: Int
+        var uncovered_pixels: Int
+        var files: [String]
+    }
+
+    var path: String
+    var format: String
+    var size: [Int]
+    var band_count: Int
+    var bands: [Band]
+    var crs: String?
+    var epsg: Int?
+    var crs_name: String?
+    var geotransform: [Double]?
+    var area_or_point: String?
+    var extent: [Double]?
+    var extent_lonlat: [Double]?
+    var corners_lonlat: [String: [Double]]?
+    var compression: String?
+    var interleave: String
+    var overviews: [[Int]]
+    var bigtiff: Bool
+    var ground_control_points: Bool
+    var tiles: Tiles?
+
+    init(_ source: RasterSource) throws {
+        let info = source.info
+        path = info.path
+        format = info.format
+        size = [info.layout.width, info.layout.height]
+        band_count = info.layout.bandCount
+        bands = (0..<info.layout.bandCount).map {
+            Band(band: $0 + 1, type: info.layout.pixelType.gdalName, block: [info.blockWidth, info.blockHeight],
+                 nodata: info.nodata)
+        }
+        if let geo = info.georeferencing {
+            geotransform = geo.transform.gdalOrder
+            let rect = geo.transform.extent(width: info.layout.width, height: info.layout.height)
+            extent = [rect.minX, rect.minY, rect.maxX, rect.maxY]
+            if let c = geo.crs {
+                crs = c.description
+                epsg = c.epsg
+                crs_name = c.epsg.flatMap { CRSCatalog.describe(epsg: $0)?.name }
+                let w = Double(info.layout.width), h = Double(info.layout.height)
+                let names = ["upper_left", "lower_left", "upper_right", "lower_right", "center"]
+                let pixels = [PixelPoint(x: 0, y: 0), PixelPoint(x: 0, y: h), PixelPoint(x: w, y: 0),
+                              PixelPoint(x: w, y: h), PixelPoint(x: w / 2, y: h / 2)]
+                if let lonlat = try? CoordinateTransform.toLonLat(pixels.map(geo.transform.map), from: c),
+                   lonlat.allSatisfy({ $0.longitude.isFinite && $0.latitude.isFinite }) {
+                    corners_lonlat = Dictionary(uniqueKeysWithValues: zip(names, lonlat.map { [$0.longitude, $0.latitude] }))
+                    let box = lonlat.prefix(4)
+                    extent_lonlat = [box.map(\.longitude).min()!, box.map(\.latitude).min()!,
+                                     box.map(\.longitude).max()!, box.map(\.latitude).max()!]
+                }
+            }
+        }
+        area_or_point = info.sampling?.rawValue
+        compression = info.compression
+        interleave = info.interleave.rawValue
+        overviews = info.overviewSizes
+        bigtiff = info.isBigTIFF
+        ground_control_points = info.hasGroundControlPoints
+        if let mosaic = source as? TileMosaic {
+            tiles = Tiles(count: mosaic.tiles.count, gaps: mosaic.gapCount, uncovered_pixels: mosaic.uncoveredPixelCount,
+                          files: mosaic.tiles.map(\.relativePath))
+        }
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    var text: String {
+        func f(_ v: Double) -> String { String(format: "%.10g", v) }
+        var lines = ["Driver: \(format)", "Files: \(path)", "Size is \(size[0]), \(size[1])"]
+        if let tiles {
+            lines.append("Tiles: \(tiles.count), gaps: \(tiles.gaps) (\(tiles.uncovered_pixels) pixels uncovered)")
+        }
+        if let crs {
+            lines.append("Coordinate System: \(crs)\(crs_name.map { " (\($0))" } ?? "")")
+        } else {
+            lines.append("Coordinate System: none")
+        }
+        if let gt = geotransform {
+            lines.append("Origin = (\(f(gt[0])), \(f(gt[3])))")
+            lines.append("Pixel Size = (\(f(gt[1])), \(f(gt[5])))")
+            lines.append("GeoTransform = \(gt.map(f).joined(separator: ", "))")
+        } else {
+            lines.append("Georeferencing: none\(ground_control_points ? " (ground control points only, not used)" : "")")
+        }
+        if let area_or_point { lines.append("AREA_OR_POINT=\(area_or_point)") }
+        if let extent { lines.append("Extent = (\(f(extent[0])), \(f(extent[1]))) - (\(f(extent[2])), \(f(extent[3])))") }
+        if let corners = corners_lonlat {
+            lines.append("Corner Coordinates (lon, lat):")
+            for (name, label) in [("upper_left", "Upper Left "), ("lower_left", "Lower Left "), ("upper_right", "Upper Right"),
+                                  ("lower_right", "Lower Right"), ("center", "Center     ")] {
+                let c = corners[name]!
+                lines.append("  \(label) (\(String(format: "%.7f", c[0])), \(String(format: "%.7f", c[1])))")
+            }
+        }
+        lines.append("Compression: \(compression ?? "none"), interleave: \(interleave)\(bigtiff ? ", BigTIFF" : "")")
+        if !overviews.isEmpty { lines.append("Overviews: " + overviews.map { "\($0[0])x\($0[1])" }.joined(separator: ", ")) }
+        for band in bands {
+            lines.append("Band \(band.band) Block=\(band.block[0])x\(band.block[1]) Type=\(band.type)")
+            if let nodata = band.nodata { lines.append("  NoData Value=\(nodata.isNaN ? "nan" : f(nodata))") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
