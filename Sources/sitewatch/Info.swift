@@ -63,6 +63,8 @@ struct InfoReport: Encodable {
     var extent: [Double]?
     var extent_lonlat: [Double]?
     var corners_lonlat: [String: [Double]]?
+    /// Why the corners could not be converted to longitude/latitude.
+    var lonlat_error: String?
     var compression: String?
     var interleave: String
     var overviews: [[Int]]
@@ -88,16 +90,16 @@ struct InfoReport: Encodable {
                 crs = c.description
                 epsg = c.epsg
                 crs_name = c.epsg.flatMap { CRSCatalog.describe(epsg: $0)?.name }
-                let w = Double(info.layout.width), h = Double(info.layout.height)
-                let names = ["upper_left", "lower_left", "upper_right", "lower_right", "center"]
-                let pixels = [PixelPoint(x: 0, y: 0), PixelPoint(x: 0, y: h), PixelPoint(x: w, y: 0),
-                              PixelPoint(x: w, y: h), PixelPoint(x: w / 2, y: h / 2)]
-                if let lonlat = try? CoordinateTransform.toLonLat(pixels.map(geo.transform.map), from: c),
-                   lonlat.allSatisfy({ $0.longitude.isFinite && $0.latitude.isFinite }) {
-                    corners_lonlat = Dictionary(uniqueKeysWithValues: zip(names, lonlat.map { [$0.longitude, $0.latitude] }))
-                    let box = lonlat.prefix(4)
-                    extent_lonlat = [box.map(\.longitude).min()!, box.map(\.latitude).min()!,
-                                     box.map(\.longitude).max()!, box.map(\.latitude).max()!]
+                do {
+                    let footprint = try Footprint(info)
+                    corners_lonlat = [
+                        "upper_left": footprint.upperLeft, "lower_left": footprint.lowerLeft,
+                        "upper_right": footprint.upperRight, "lower_right": footprint.lowerRight,
+                        "center": footprint.center,
+                    ].mapValues { [$0.longitude, $0.latitude] }
+                    extent_lonlat = footprint.boundingBox
+                } catch let error as RasterIOError {
+                    lonlat_error = error.message + (error.cause.map { " (\($0))" } ?? "")
                 }
             }
         }
@@ -148,6 +150,7 @@ struct InfoReport: Encodable {
                 lines.append("  \(label) (\(String(format: "%.7f", c[0])), \(String(format: "%.7f", c[1])))")
             }
         }
+        if let lonlat_error { lines.append("Corner Coordinates (lon, lat): not available: \(lonlat_error)") }
         lines.append("Compression: \(compression ?? "none"), interleave: \(interleave)\(bigtiff ? ", BigTIFF" : "")")
         if !overviews.isEmpty { lines.append("Overviews: " + overviews.map { "\($0[0])x\($0[1])" }.joined(separator: ", ")) }
         for band in bands {
