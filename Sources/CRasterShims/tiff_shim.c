@@ -184,7 +184,8 @@ int sw_tiff_set_extra_samples(sw_tiff *h, uint16_t count) {
     for (uint16_t i = 0; i < count; i++) kinds[i] = EXTRASAMPLE_UNSPECIFIED;
     return TIFFSetField(h->tif, TIFFTAG_EXTRASAMPLES, count, kinds);
 }
-int64_t sw_tiff_write_tile(sw_tiff *h, uint32_t index, void *data, int64_t size) {
-    return (int64_t)TIFFWriteEncodedTile(h->tif, index, data, (tmsize_t)size);
+int64_t sw_tiff_write_block(sw_tiff *h, uint32_t index, void *data, int64_t size) {
+    return TIFFIsTiled(h->tif) ? (int64_t)TIFFWriteEncodedTile(h->tif, index, data, (tmsize_t)size)
+                               : (int64_t)TIFFWriteEncodedStrip(h->tif, index, data, (tmsize_t)size);
 }
 int sw_tiff_write_directory(sw_tiff *h) { return TIFFWriteDirectory(h->tif); }

@@ -24,20 +24,39 @@ public enum GeoTIFFWriter {
         case nearest
     }
 
+    /// How the image is cut into independently compressed blocks.
+    public enum Blocks: Sendable, Hashable {
+        /// Square tiles with this edge in pixels, a multiple of 16 (TIFF 6.0 section 15).
+        case tiles(Int)
+        /// Full-width strips of this many rows.
+        case strips(Int)
+    }
+
     public struct Options: Sendable {
         public var compression: Compression
-        /// Tile edge in pixels; a multiple of 16 (TIFF 6.0 section 15).
-        public var tileSize: Int
+        public var blocks: Blocks
+        /// `.pixel` (RGBRGB..., the default) or `.band` (PlanarConfiguration 2).
+        public var interleave: Interleave
+        /// `.point` writes a PixelIsPoint file: its tiepoint names the centre of the top-left pixel.
+        public var sampling: RasterSampling
         /// Reduction factors of the overviews to add, e.g. [2, 4, 8]; empty for none.
         public var overviewFactors: [Int]
         public var overviewResampling: OverviewResampling
 
-        public init(compression: Compression = .deflate, tileSize: Int = 256, overviewFactors: [Int] = [],
+        public init(compression: Compression = .deflate, blocks: Blocks = .tiles(256), interleave: Interleave = .pixel,
+                    sampling: RasterSampling = .area, overviewFactors: [Int] = [],
                     overviewResampling: OverviewResampling = .average) {
-            precondition(tileSize > 0 && tileSize % 16 == 0, "TIFF tile size must be a positive multiple of 16, got \(tileSize)")
+            switch blocks {
+            case .tiles(let size):
+                precondition(size > 0 && size % 16 == 0, "TIFF tile size must be a positive multiple of 16, got \(size)")
+            case .strips(let rows):
+                precondition(rows > 0, "rows per strip must be positive, got \(rows)")
+            }
             precondition(overviewFactors.allSatisfy { $0 >= 2 }, "overview factors must be >= 2: \(overviewFactors)")
             self.compression = compression
-            self.tileSize = tileSize
+            self.blocks = blocks
+            self.interleave = interleave
+            self.sampling = sampling
             self.overviewFactors = overviewFactors
             self.overviewResampling = overviewResampling
         }
@@ -45,7 +64,7 @@ public enum GeoTIFFWriter {
 
     /// Writes the raster atomically: under a temporary name, renamed into place when complete.
     public static func write(_ raster: Raster, to path: String, options: Options = Options()) throws {
-        let geoTags = try GeoTIFFTags(raster.georeferencing, path: path)
+        let geoTags = try GeoTIFFTags(raster.georeferencing, sampling: options.sampling, path: path)
         try FileChecks.writeAtomically(to: path) { temporary in
             // BigTIFF only when a classic TIFF's 4 GiB offsets could overflow.
             let mode = raster.layout.byteCount > 3_500_000_000 ? "w8" : "w"
@@ -85,7 +104,8 @@ public enum GeoTIFFWriter {
         try check(sw_tiff_set_u16(handle, TIFFTag.samplesPerPixel, UInt16(layout.bandCount)), "SamplesPerPixel")
         let format: UInt16 = type.isFloatingPoint ? 3 : (type == .int16 ? 2 : 1)
         try check(sw_tiff_set_u16(handle, TIFFTag.sampleFormat, format), "SampleFormat")
-        try check(sw_tiff_set_u16(handle, TIFFTag.planarConfig, 1), "PlanarConfiguration")
+        let planar = options.interleave == .band && layout.bandCount > 1
+        try check(sw_tiff_set_u16(handle, TIFFTag.planarConfig, planar ? 2 : 1), "PlanarConfiguration")
         let rgb = layout.bandCount == 3 && type == .uint8
         try check(sw_tiff_set_u16(handle, TIFFTag.photometric, rgb ? 2 : 1), "Photometric")
         if !rgb && layout.bandCount > 1 {
@@ -96,45 +116,59 @@ public enum GeoTIFFWriter {
             // Horizontal differencing (2) for integers, floating-point prediction (3) for floats.
             try check(sw_tiff_set_u16(handle, TIFFTag.predictor, type.isFloatingPoint ? 3 : 2), "Predictor")
         }
-        try check(sw_tiff_set_u32(handle, TIFFTag.tileWidth, UInt32(options.tileSize)), "TileWidth")
-        try check(sw_tiff_set_u32(handle, TIFFTag.tileLength, UInt32(options.tileSize)), "TileLength")
+        let blockWidth: Int, blockHeight: Int
+        let isStrips: Bool
+        if case .strips = options.blocks { isStrips = true } else { isStrips = false }
+        switch options.blocks {
+        case .tiles(let size):
+            (blockWidth, blockHeight) = (size, size)
+            try check(sw_tiff_set_u32(handle, TIFFTag.tileWidth, UInt32(size)), "TileWidth")
+            try check(sw_tiff_set_u32(handle, TIFFTag.tileLength, UInt32(size)), "TileLength")
+        case .strips(let rows):
+            (blockWidth, blockHeight) = (layout.width, min(rows, layout.height))
+            try check(sw_tiff_set_u32(handle, TIFFTag.rowsPerStrip, UInt32(blockHeight)), "RowsPerStrip")
+        }
         if let geoTags { try geoTags.apply(handle, check: check) }
         if let nodata = raster.nodata {
             try check(sw_tiff_set_ascii(handle, TIFFTag.gdalNodata, GeoTIFFTags.nodataText(nodata)), "GDAL_NODATA")
         }
 
-        let tile = options.tileSize
         let sampleBytes = type.bytesPerSample
-        let bands = layout.bandCount
-        let tileBytes = tile * tile * bands * sampleBytes
-        var buffer = [UInt8](repeating: 0, count: tileBytes)
-        let across = (layout.width + tile - 1) / tile, down = (layout.height + tile - 1) / tile
+        let samplesPerBlockPixel = planar ? 1 : layout.bandCount
+        let across = (layout.width + blockWidth - 1) / blockWidth, down = (layout.height + blockHeight - 1) / blockHeight
         let bandBytes = layout.bytesPerBand
-        try raster.samples.withUnsafeBytes { planar in
-            for tileRow in 0..<down {
-                for tileColumn in 0..<across {
-                    let window = PixelWindow(x: tileColumn * tile, y: tileRow * tile, width: tile, height: tile)
-                        .intersection(layout.window)!
-                    buffer.withUnsafeMutableBytes { out in
-                        out.initializeMemory(as: UInt8.self, repeating: 0)
-                        // Planar rows -> one pixel-interleaved tile, padded with zeros.
-                        for row in 0..<window.height {
-                            for band in 0..<bands {
-                                let source = planar.baseAddress! + band * bandBytes
-                                    + ((window.y + row) * layout.width + window.x) * sampleBytes
-                                for i in 0..<window.width {
-                                    (out.baseAddress! + ((row * tile + i) * bands + band) * sampleBytes)
-                                        .copyMemory(from: source + i * sampleBytes, byteCount: sampleBytes)
+        var buffer = [UInt8](repeating: 0, count: blockWidth * blockHeight * samplesPerBlockPixel * sampleBytes)
+        try raster.samples.withUnsafeBytes { planarSamples in
+            for plane in 0..<(planar ? layout.bandCount : 1) {
+                for blockRow in 0..<down {
+                    for blockColumn in 0..<across {
+                        let window = PixelWindow(x: blockColumn * blockWidth, y: blockRow * blockHeight,
+                                                 width: blockWidth, height: blockHeight).intersection(layout.window)!
+                        // A strip holds only its rows; a tile is always full size, padded with zeros.
+                        let rows = isStrips ? window.height : blockHeight
+                        let blockBytes = blockWidth * rows * samplesPerBlockPixel * sampleBytes
+                        buffer.withUnsafeMutableBytes { out in
+                            out.initializeMemory(as: UInt8.self, repeating: 0)
+                            for row in 0..<window.height {
+                                for band in (planar ? plane..<plane + 1 : 0..<layout.bandCount) {
+                                    let source = planarSamples.baseAddress! + band * bandBytes
+                                        + ((window.y + row) * layout.width + window.x) * sampleBytes
+                                    let slot = planar ? 0 : band
+                                    for i in 0..<window.width {
+                                        (out.baseAddress! + ((row * blockWidth + i) * samplesPerBlockPixel + slot) * sampleBytes)
+                                            .copyMemory(from: source + i * sampleBytes, byteCount: sampleBytes)
+                                    }
                                 }
                             }
                         }
-                    }
-                    let written = buffer.withUnsafeMutableBytes {
-                        sw_tiff_write_tile(handle, UInt32(tileRow * across + tileColumn), $0.baseAddress, Int64(tileBytes))
-                    }
-                    guard written == tileBytes else {
-                        throw RasterIOError(.io, path: path, "cannot write tile \(tileRow * across + tileColumn)",
-                                            cause: String(cString: sw_tiff_error(handle)))
+                        let index = (plane * down + blockRow) * across + blockColumn
+                        let written = buffer.withUnsafeMutableBytes {
+                            sw_tiff_write_block(handle, UInt32(index), $0.baseAddress, Int64(blockBytes))
+                        }
+                        guard written == blockBytes else {
+                            throw RasterIOError(.io, path: path, "cannot write block \(index)",
+                                                cause: String(cString: sw_tiff_error(handle)))
+                        }
                     }
                 }
             }
@@ -151,9 +185,14 @@ struct GeoTIFFTags {
     var transformation: [Double]?
     var keyDirectory: [UInt16]
 
-    init?(_ georeferencing: Georeferencing?, path: String) throws {
+    init?(_ georeferencing: Georeferencing?, sampling: RasterSampling, path: String) throws {
         guard let georeferencing else { return nil }
-        let t = georeferencing.transform
+        var t = georeferencing.transform
+        if sampling == .point {
+            // PixelIsPoint files name the centre of the top-left pixel (GeoTIFF 1.1 section 2.5.2.2).
+            let centre = t.map(PixelPoint(x: 0.5, y: 0.5))
+            (t.originX, t.originY) = (centre.x, centre.y)
+        }
         if t.isNorthUp {
             pixelScale = [t.pixelWidth, -t.pixelHeight, 0]
             tiepoint = [0, 0, 0, t.originX, t.originY, 0]
@@ -163,7 +202,7 @@ struct GeoTIFFTags {
                               0, 0, 0, 0,
                               0, 0, 0, 1]
         }
-        var keys: [(UInt16, UInt16)] = [(GeoKeys.rasterType, 1)]  // PixelIsArea
+        var keys: [(UInt16, UInt16)] = [(GeoKeys.rasterType, sampling == .point ? 2 : 1)]
         if let crs = georeferencing.crs {
             guard let code = crs.epsg, code > 0, code < 32767, let kind = CRSCatalog.describe(epsg: code)?.kind,
                   kind != .other else {

@@ -63,7 +63,8 @@ int sw_tiff_set_double_array(sw_tiff *tiff, uint32_t tag, uint32_t count, const 
 int sw_tiff_set_ascii(sw_tiff *tiff, uint32_t tag, const char *value);
 /// Sets ExtraSamples to `count` unspecified samples.
 int sw_tiff_set_extra_samples(sw_tiff *tiff, uint16_t count);
-int64_t sw_tiff_write_tile(sw_tiff *tiff, uint32_t index, void *data, int64_t size);
+/// Encodes one block (a tile if the image is tiled, else a strip). Returns bytes written or -1.
+int64_t sw_tiff_write_block(sw_tiff *tiff, uint32_t index, void *data, int64_t size);
 int sw_tiff_write_directory(sw_tiff *tiff);
 
 // MARK: - libpng (every call runs under setjmp inside C)
