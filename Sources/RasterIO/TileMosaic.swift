@@ -79,7 +79,9 @@ public final class TileMosaic: RasterSource {
     private let maxOpenTiles = 8
 
     public init(folder: String, crs: CRS? = nil, limits: DecodeLimits = .default) throws {
-        let root = URL(fileURLWithPath: folder).standardizedFileURL.path
+        // Paths stay as the user gave them, so errors name files the way the user knows them.
+        var root = folder
+        while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         let paths = try Self.tilePaths(in: root)
         guard !paths.isEmpty else {
             throw RasterIOError(.io, path: folder, "folder holds no GeoTIFF or PNG tiles (.tif, .tiff, .png)")

@@ -13,15 +13,34 @@ struct Info: ParsableCommand {
     @Flag(name: .long, help: "Print JSON for programs instead of text.")
     var json = false
 
+    @Flag(name: .long, help: "Decode every pixel and report each band's SHA-256 (proves the file is readable).")
+    var checksum = false
+
     @Option(name: .long, help: "CRS to assume where the files give none, e.g. EPSG:32652.")
     var crs: CRSArgument?
 
     func run() throws {
         try SiteWatch.reportingErrors {
             let source = try RasterDataset.open(path, crs: crs?.crs)
-            let report = try InfoReport(source)
+            var report = try InfoReport(source)
+            if checksum { report.band_sha256 = try Self.bandChecksums(source) }
             print(json ? report.json : report.text, terminator: "")
         }
+    }
+
+    /// SHA-256 of each band's decoded samples (row-major, host order), read in strips of rows so
+    /// memory stays bounded whatever the raster's size.
+    static func bandChecksums(_ source: RasterSource) throws -> [String] {
+        let layout = source.layout
+        var hashers = Array(repeating: SHA256(), count: layout.bandCount)
+        let rowBytes = max(1, layout.width * layout.bandCount * layout.pixelType.bytesPerSample)
+        let rowsPerRead = max(1, min(layout.height, (64 << 20) / rowBytes))
+        for y in stride(from: 0, to: layout.height, by: rowsPerRead) {
+            let part = try source.readRaster(window: PixelWindow(x: 0, y: y, width: layout.width,
+                                                                 height: min(rowsPerRead, layout.height - y)))
+            for band in 0..<layout.bandCount { hashers[band].update(part.bandBytes(band)) }
+        }
+        return hashers.indices.map { hashers[$0].finalize().map { String(format: "%02x", $0) }.joined() }
     }
 }
 
@@ -71,6 +90,8 @@ struct InfoReport: Encodable {
     var bigtiff: Bool
     var ground_control_points: Bool
     var tiles: Tiles?
+    /// With --checksum: SHA-256 of each band's decoded samples.
+    var band_sha256: [String]?
 
     init(_ source: RasterSource) throws {
         let info = source.info
@@ -156,6 +177,7 @@ struct InfoReport: Encodable {
         for band in bands {
             lines.append("Band \(band.band) Block=\(band.block[0])x\(band.block[1]) Type=\(band.type)")
             if let nodata = band.nodata { lines.append("  NoData Value=\(nodata.isNaN ? "nan" : f(nodata))") }
+            if let sums = band_sha256 { lines.append("  SHA-256=\(sums[band.band - 1])") }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -48,9 +48,9 @@ final class PNGTests: XCTestCase {
         for ext in ["pgw", "pngw", "wld"] {
             let path = folder + "/tile-\(ext).png"
             try PNGFile.write(raster, to: path)
-            try "0.5\n0\n0\n-0.5\n321000.25\n4634000.75\n".write(toFile: folder + "/tile-\(ext).\(ext)", atomically: true, encoding: .utf8)
+            try "0.5\n0\n0\n-0.5\n560000.25\n4631700.75\n".write(toFile: folder + "/tile-\(ext).\(ext)", atomically: true, encoding: .utf8)
             let file = try PNGFile(path: path, crs: CRS(epsg: 32652))
-            XCTAssertEqual(file.info.georeferencing?.transform.gdalOrder, [321_000, 0.5, 0, 4_634_001, 0, -0.5], ext)
+            XCTAssertEqual(file.info.georeferencing?.transform.gdalOrder, [560_000, 0.5, 0, 4_631_701, 0, -0.5], ext)
             XCTAssertEqual(file.info.georeferencing?.crs, CRS(epsg: 32652))
         }
     }

@@ -28,7 +28,7 @@ struct SampleGenerator {
 /// near the site unless told otherwise.
 func makeRaster(width: Int, height: Int, bands: Int, type: PixelType, seed: UInt64 = 1,
                 georeferencing: Georeferencing? = Georeferencing(
-                    transform: GeoTransform(originX: 321_000, originY: 4_634_000, pixelWidth: 0.5, pixelHeight: -0.5),
+                    transform: GeoTransform(originX: 560_000, originY: 4_631_700, pixelWidth: 0.5, pixelHeight: -0.5),
                     crs: CRS(epsg: 32652)),
                 nodata: Double? = nil) -> Raster {
     var raster = Raster(layout: RasterLayout(width: width, height: height, bandCount: bands, pixelType: type),
