@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+
 // Module graph (see README "Layout"): GeoRaster imports nothing; RasterIO imports GeoRaster and
 // CRasterShims, the only C code; the sitewatch CLI wires everything together.
 let package = Package(
@@ -13,6 +14,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Elementary functions (sin, atan2, exp, log) for the pure modules, which import no C or
+        // Foundation.
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         // System libraries from Debian (libtiff-dev, libpng-dev, libproj-dev), found through pkg-config.
@@ -26,14 +30,17 @@ let package = Package(
         .target(name: "GeoRaster"),
         // Formats -> GeoRaster. The only importer of the shim and the file system edge.
         .target(name: "RasterIO", dependencies: ["GeoRaster", "CRasterShims"]),
+        // The synthetic scene generator: scenes with exact truth, pure (no files).
+        .target(name: "SceneSynth", dependencies: ["GeoRaster", .product(name: "RealModule", package: "swift-numerics")]),
         .executableTarget(
             name: "sitewatch",
             dependencies: [
-                "GeoRaster", "RasterIO",
+                "GeoRaster", "RasterIO", "SceneSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "GeoRaster"]),
+        .testTarget(name: "SceneSynthTests", dependencies: ["SceneSynth", "GeoRaster"]),
         .testTarget(name: "SitewatchCLITests", dependencies: ["RasterIO", "GeoRaster"]),
     ],
     swiftLanguageModes: [.v5]

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <proj.h>
+#include <proj_experimental.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,39 @@ static int epsg_code_of(PJ_CONTEXT *ctx, PJ *crs) {
     return result;
 }
 
+static int is_epsg(PJ *object) {
+    const char *authority = proj_get_id_auth_name(object, 0);
+    return authority && strcmp(authority, "EPSG") == 0;
+}
+
+/// GDAL's identification (OGRSpatialReference::FindMatches): proj_identify against every
+/// authority in PROJ's database, not only EPSG, so that an exact match elsewhere outranks a
+/// merely equivalent EPSG CRS: "USA_Contiguous_Albers_Equal_Area_Conic_USGS_version" is
+/// ESRI:102039 at 100 %, not EPSG:5070 at 70 %. The result is the EPSG code of the best match
+/// if exactly one of the matches with the best confidence is EPSG's, else 0. A best match in
+/// another authority gives 0 (the caller's CRS carries EPSG codes, and "EPSG:102039" would
+/// resolve to nothing). The code is the match's own even when deprecated: identification found
+/// that very CRS, and its successor may differ (EPSG:3410 on a sphere, EPSG:6933 on WGS 84).
+static int identify_code(PJ_CONTEXT *ctx, PJ *crs, int min_confidence) {
+    int *confidence = NULL;
+    PJ_OBJ_LIST *matches = proj_identify(ctx, crs, NULL, NULL, &confidence);
+    int count = matches ? proj_list_get_count(matches) : 0;
+    int epsg_count = 0, epsg_code = 0;
+    // PROJ sorts matches by decreasing confidence.
+    for (int i = 0; i < count && confidence[0] >= min_confidence && confidence[i] == confidence[0]; i++) {
+        PJ *match = proj_list_get(ctx, matches, i);
+        if (match && is_epsg(match)) {
+            const char *code = proj_get_id_code(match, 0);
+            epsg_count++;
+            epsg_code = code ? atoi(code) : 0;
+        }
+        if (match) proj_destroy(match);
+    }
+    proj_int_list_destroy(confidence);
+    if (matches) proj_list_destroy(matches);
+    return epsg_count == 1 ? epsg_code : 0;
+}
+
 int sw_proj_identify_epsg(const char *definition, int min_confidence, char message[SW_MESSAGE_CAPACITY]) {
     message[0] = '\0';
     proj_log_sink sink = {message};
@@ -103,19 +137,14 @@ int sw_proj_identify_epsg(const char *definition, int min_confidence, char messa
     }
     int result = 0;
     if (proj_get_id_auth_name(crs, 0)) {
+        // "EPSG:n" and definitions that carry their own ID: the code, deprecation followed.
         result = epsg_code_of(ctx, crs);
     } else {
-        int *confidence = NULL;
-        PJ_OBJ_LIST *matches = proj_identify(ctx, crs, "EPSG", NULL, &confidence);
-        int count = matches ? proj_list_get_count(matches) : 0;
-        // PROJ sorts matches by decreasing confidence; take the best one only if it is unique.
-        if (count > 0 && confidence[0] >= min_confidence && (count == 1 || confidence[1] < confidence[0])) {
-            PJ *best = proj_list_get(ctx, matches, 0);
-            result = epsg_code_of(ctx, best);
-            proj_destroy(best);
-        }
-        proj_int_list_destroy(confidence);
-        if (matches) proj_list_destroy(matches);
+        // A TOWGS84 clause makes a BoundCRS, which matches nothing in the database: identify
+        // the CRS it is bound from, as GDAL does.
+        PJ *source = proj_get_type(crs) == PJ_TYPE_BOUND_CRS ? proj_get_source_crs(ctx, crs) : NULL;
+        result = identify_code(ctx, source ? source : crs, min_confidence);
+        if (source) proj_destroy(source);
     }
     proj_destroy(crs);
     proj_context_destroy(ctx);
@@ -183,6 +212,27 @@ int sw_proj_epsg_wkt(int code, char *buffer, size_t capacity) {
         }
         proj_destroy(crs);
     }
+    proj_context_destroy(ctx);
+    return ok;
+}
+
+int sw_proj_epsg_with_linear_unit(int code, const char *unit_name, double unit_metres, char *buffer, size_t capacity) {
+    char ignored[SW_MESSAGE_CAPACITY] = "";
+    proj_log_sink sink = {ignored};
+    PJ_CONTEXT *ctx = quiet_context(&sink);
+    if (!ctx) return 0;
+    int ok = 0;
+    PJ *crs = crs_from_epsg(ctx, code);
+    PJ *altered = crs ? proj_crs_alter_cs_linear_unit(ctx, crs, unit_name, unit_metres, NULL, NULL) : NULL;
+    if (altered) {
+        const char *wkt = proj_as_wkt(ctx, altered, PJ_WKT2_2019, NULL);
+        if (wkt && strlen(wkt) < capacity) {
+            strcpy(buffer, wkt);
+            ok = 1;
+        }
+        proj_destroy(altered);
+    }
+    if (crs) proj_destroy(crs);
     proj_context_destroy(ctx);
     return ok;
 }

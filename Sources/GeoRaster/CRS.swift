@@ -25,10 +25,10 @@ public struct CRS: Hashable, Sendable, Codable, CustomStringConvertible {
         return min(60, max(1, Int(((lon + 180) / 6).rounded(.down)) + 1))
     }
 
-    /// The text PROJ takes: "EPSG:n" where there is a code, else the definition.
+    /// The text PROJ takes: the definition where there is one (it may refine the code, e.g. with
+    /// another linear unit), else "EPSG:n".
     public var projDefinition: String? {
-        if let epsg { return "EPSG:\(epsg)" }
-        return definition
+        definition ?? epsg.map { "EPSG:\($0)" }
     }
 
     public var description: String {

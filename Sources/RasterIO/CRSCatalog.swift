@@ -4,7 +4,9 @@ import GeoRaster
 /// What PROJ's database knows about CRSs.
 public enum CRSCatalog {
     /// An EPSG code for a CRS definition (WKT, PROJ string, "EPSG:n"), or nil if none matches.
-    /// Deprecated EPSG codes become their successors, as GDAL reports them.
+    /// A deprecated "EPSG:n" becomes its successor, as GDAL reports it; an identified definition
+    /// keeps the code it matched. A definition whose best match is another authority's (ESRI,
+    /// IGNF) has no EPSG code.
     public static func identifyEPSG(_ definition: String) -> Int? {
         var message = ShimMessage()
         // 70: PROJ's "equivalent, names differ": the definitions GeoKeys and .prj files give carry
@@ -23,6 +25,13 @@ public enum CRSCatalog {
     public static func wkt(epsg: Int) -> String? {
         var buffer = [CChar](repeating: 0, count: 16384)
         guard sw_proj_epsg_wkt(Int32(epsg), &buffer, buffer.count) == 1 else { return nil }
+        return String(cString: buffer)
+    }
+
+    /// WKT of a projected EPSG CRS whose coordinates are in another linear unit.
+    static func wkt(epsg: Int, linearUnit name: String, metres: Double) -> String? {
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard sw_proj_epsg_with_linear_unit(Int32(epsg), name, metres, &buffer, buffer.count) == 1 else { return nil }
         return String(cString: buffer)
     }
 

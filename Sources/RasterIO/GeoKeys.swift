@@ -20,10 +20,40 @@ struct GeoKeys {
     static let geogLinearUnits: UInt16 = 2052
     static let geogAngularUnits: UInt16 = 2054
     static let ellipsoid: UInt16 = 2056
+    static let geogAngularUnitSize: UInt16 = 2055
+    static let semiMajorAxis: UInt16 = 2057
+    static let semiMinorAxis: UInt16 = 2058
+    static let invFlattening: UInt16 = 2059
+    static let geogAzimuthUnits: UInt16 = 2060
+    static let primeMeridianLong: UInt16 = 2061
+    static let towgs84: UInt16 = 2062
     static let projectedCSType: UInt16 = 3072
+    static let pcsCitation: UInt16 = 3073
     static let projection: UInt16 = 3074
     static let projCoordTrans: UInt16 = 3075
     static let projLinearUnits: UInt16 = 3076
+    static let projLinearUnitSize: UInt16 = 3077
+    // Projection parameters: angles in GeogAngularUnits (azimuths in GeogAzimuthUnits), lengths
+    // in ProjLinearUnits.
+    static let stdParallel1: UInt16 = 3078
+    static let stdParallel2: UInt16 = 3079
+    static let natOriginLong: UInt16 = 3080
+    static let natOriginLat: UInt16 = 3081
+    static let falseEasting: UInt16 = 3082
+    static let falseNorthing: UInt16 = 3083
+    static let falseOriginLong: UInt16 = 3084
+    static let falseOriginLat: UInt16 = 3085
+    static let falseOriginEasting: UInt16 = 3086
+    static let falseOriginNorthing: UInt16 = 3087
+    static let centerLong: UInt16 = 3088
+    static let centerLat: UInt16 = 3089
+    static let centerEasting: UInt16 = 3090
+    static let centerNorthing: UInt16 = 3091
+    static let scaleAtNatOrigin: UInt16 = 3092
+    static let scaleAtCenter: UInt16 = 3093
+    static let azimuthAngle: UInt16 = 3094
+    static let straightVertPoleLong: UInt16 = 3095
+    static let rectifiedGridAngle: UInt16 = 3096
 
     static let userDefined: UInt16 = 32767
 
@@ -67,6 +97,12 @@ struct GeoKeys {
         return nil
     }
 
+    /// The first value of a key held in GeoDoubleParams.
+    func double(_ key: UInt16) -> Double? {
+        if case .doubles(let v) = values[key] { return v.first }
+        return nil
+    }
+
     func ascii(_ key: UInt16) -> String? {
         if case .ascii(let v) = values[key] { return v }
         return nil
@@ -78,14 +114,33 @@ struct GeoKeys {
     /// of the user-defined CRS they spell out (`identify` returns nil when nothing matches).
     func crs(identify: (String) -> Int?) -> CRS? {
         let model = short(Self.modelType)
-        if model == 1 || short(Self.projectedCSType) != nil {
-            if let code = short(Self.projectedCSType), code != Self.userDefined, code != 0 {
-                return CRS(epsg: identify("EPSG:\(code)") ?? Int(code))
+        let pcs = short(Self.projectedCSType)
+        if let code = pcs, code != Self.userDefined, code != 0 {
+            let epsg = identify("EPSG:\(code)") ?? Int(code)
+            // ProjLinearUnitsGeoKey may override the CRS's unit: the coordinates are then in that
+            // unit, and transforming them as the CRS's own would misplace the raster.
+            if short(Self.projLinearUnits) != nil, let unit = GeoKeysCRSDefinition.linearUnit(self),
+               let native = CRSCatalog.linearUnitMeters(epsg: epsg), abs(native - unit.metres) > 1e-9 * native,
+               let wkt = CRSCatalog.wkt(epsg: epsg, linearUnit: unit.name, metres: unit.metres) {
+                return CRS(epsg: epsg, definition: wkt)
             }
-            if let definition = GeoKeysCRSDefinition.projected(self), let code = identify(definition) {
-                return CRS(epsg: code)
+            return CRS(epsg: epsg)
+        }
+        // As GDAL does, a CRS that ArcGIS wrote as an ESRI "PE string" citation (often with
+        // GTModelTypeGeoKey user-defined) is read from that WKT; its match may be an ESRI code.
+        let geographicCode = short(Self.geographicType).flatMap { $0 == Self.userDefined || $0 == 0 ? nil : $0 }
+        if !(model == 2 && geographicCode != nil), let wkt = GeoKeysCRSDefinition.esriPEString(self) {
+            return CRS(epsg: identify(wkt), definition: wkt)
+        }
+        if model == 1 || pcs != nil {
+            if let definition = GeoKeysCRSDefinition.projected(self) {
+                // GDAL's AutoIdentifyEPSG names a UTM zone on a WGS 84-like datum that PROJ alone
+                // finds ambiguous (several datums share the ellipsoid).
+                if let code = identify(definition) ?? GeoKeysCRSDefinition.utmCode(self) { return CRS(epsg: code) }
+                return CRS(epsg: nil, definition: definition)
             }
-            return CRS(epsg: nil, definition: GeoKeysCRSDefinition.projected(self) ?? description)
+            if let code = GeoKeysCRSDefinition.utmCode(self) { return CRS(epsg: code) }
+            return CRS(epsg: nil, definition: description)
         }
         if model == 2 || short(Self.geographicType) != nil {
             if let code = short(Self.geographicType), code != Self.userDefined, code != 0 {

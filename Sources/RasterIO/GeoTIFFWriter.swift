@@ -204,8 +204,8 @@ struct GeoTIFFTags {
         }
         var keys: [(UInt16, UInt16)] = [(GeoKeys.rasterType, sampling == .point ? 2 : 1)]
         if let crs = georeferencing.crs {
-            guard let code = crs.epsg, code > 0, code < 32767, let kind = CRSCatalog.describe(epsg: code)?.kind,
-                  kind != .other else {
+            guard let code = crs.epsg, code > 0, code < 32767, crs.definition == nil,
+                  let kind = CRSCatalog.describe(epsg: code)?.kind, kind != .other else {
                 throw RasterIOError(.unsupported, path: path, "can only write a projected or geographic CRS with an EPSG code, not \(crs)")
             }
             keys.append((GeoKeys.modelType, kind == .projected ? 1 : 2))

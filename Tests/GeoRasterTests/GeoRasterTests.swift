@@ -52,8 +52,9 @@ final class CRSTests: XCTestCase {
         XCTAssertEqual(CRS.utmZone(longitude: 0), 31)
     }
 
-    func testProjDefinitionPrefersTheCode() {
+    func testProjDefinitionPrefersTheDefinition() {
         XCTAssertEqual(CRS(epsg: 32652).projDefinition, "EPSG:32652")
+        XCTAssertEqual(CRS(epsg: 32064, definition: "PROJCRS[...km...]").projDefinition, "PROJCRS[...km...]")
         XCTAssertEqual(CRS(epsg: nil, definition: "+proj=longlat +datum=WGS84").projDefinition, "+proj=longlat +datum=WGS84")
     }
 }

@@ -115,6 +115,9 @@ int sw_proj_identify_epsg(const char *definition, int min_confidence,
 int sw_proj_describe_epsg(int code, char name[SW_MESSAGE_CAPACITY]);
 /// ESRI-dialect WKT 1 of an EPSG CRS, as .prj sidecars hold it. Returns 1 on success.
 int sw_proj_epsg_wkt(int code, char *buffer, size_t capacity);
+/// WKT of an EPSG projected CRS with its linear unit replaced (a GeoTIFF's ProjLinearUnitsGeoKey
+/// overriding the CRS's own unit). Returns 1 on success.
+int sw_proj_epsg_with_linear_unit(int code, const char *unit_name, double unit_metres, char *buffer, size_t capacity);
 /// The linear unit of a projected CRS in metres (1 for metres, 0.3048 for feet), 0 if not projected.
 double sw_proj_linear_unit_meters(int code);
 
