@@ -245,12 +245,27 @@ enum Preview {
     }
 }
 
+struct SnakeKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
 /// truth.json: snake_case keys, sorted, so equal scenes give equal bytes.
 enum TruthJSON {
     static func encode(_ truth: SceneTruth) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // snake_case, with "IDs" as "_ids" rather than the default's "_i_ds".
+        encoder.keyEncodingStrategy = .custom { path in
+            let key = path.last!.stringValue.replacingOccurrences(of: "IDs", with: "Ids")
+            var snake = ""
+            for character in key {
+                if character.isUppercase { snake += "_" + character.lowercased() } else { snake.append(character) }
+            }
+            return SnakeKey(stringValue: snake)
+        }
         return String(decoding: try encoder.encode(truth), as: UTF8.self) + "\n"
     }
 }
