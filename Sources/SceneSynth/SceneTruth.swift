@@ -23,6 +23,34 @@ public struct Structure: Sendable, Codable, Hashable {
         return MapPolygon(corners.map { MapPoint(x: center.x + $0.0 * c - $0.1 * s, y: center.y + $0.0 * s + $0.1 * c) })
     }
     public var areaSquareMeters: Double { width * length }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, kind, center, width, length, rotationDegrees, heightMeters, roof, footprint, areaSquareMeters
+    }
+
+    public init(id: String, kind: Kind, center: MapPoint, width: Double, length: Double, rotationDegrees: Double,
+                heightMeters: Double, roof: [Double]) {
+        self.id = id; self.kind = kind; self.center = center; self.width = width; self.length = length
+        self.rotationDegrees = rotationDegrees; self.heightMeters = heightMeters; self.roof = roof
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(String.self, forKey: .id), kind: try c.decode(Kind.self, forKey: .kind),
+                  center: try c.decode(MapPoint.self, forKey: .center), width: try c.decode(Double.self, forKey: .width),
+                  length: try c.decode(Double.self, forKey: .length), rotationDegrees: try c.decode(Double.self, forKey: .rotationDegrees),
+                  heightMeters: try c.decode(Double.self, forKey: .heightMeters), roof: try c.decode([Double].self, forKey: .roof))
+    }
+
+    /// Writes the footprint polygon and area too, so readers of truth.json need no geometry code.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(kind, forKey: .kind); try c.encode(center, forKey: .center)
+        try c.encode(width, forKey: .width); try c.encode(length, forKey: .length)
+        try c.encode(rotationDegrees, forKey: .rotationDegrees); try c.encode(heightMeters, forKey: .heightMeters)
+        try c.encode(roof, forKey: .roof); try c.encode(footprint, forKey: .footprint)
+        try c.encode(areaSquareMeters, forKey: .areaSquareMeters)
+    }
 }
 
 /// Lighting, viewing and radiometry of one date.
