@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The SIMD kernels are compiled for AVX2 on x86-64, where it was measured to pay (../shared/STYLE.md:
+// SIMD16 matched C -march=native only with -target-cpu haswell); other architectures (arm64) build
+// with their defaults. The manifest is compiled for the building machine, so #if arch guards it.
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
 
 // Module graph (see README "Layout"): GeoRaster imports nothing; RasterIO imports GeoRaster and
 // CRasterShims, the only C code; the sitewatch CLI wires everything together.
@@ -11,11 +19,14 @@ let package = Package(
         .executable(name: "sitewatch", targets: ["sitewatch"]),
         .library(name: "GeoRaster", targets: ["GeoRaster"]),
         .library(name: "RasterIO", targets: ["RasterIO"]),
+        .library(name: "RasterKernels", targets: ["RasterKernels"]),
+        .library(name: "ChangeAnalysis", targets: ["ChangeAnalysis"]),
+        .library(name: "SceneSynth", targets: ["SceneSynth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // Elementary functions (sin, atan2, exp, log) for the pure modules, which import no C or
-        // Foundation.
+        // Elementary functions (sin, atan2, exp, log) for the pure modules (kernels, synth), which
+        // import no C or Foundation.
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
@@ -28,6 +39,11 @@ let package = Package(
         .target(name: "CRasterShims", dependencies: ["CTIFF", "CPNG", "CPROJ"]),
         // Pure value types: no C, no Foundation, no files.
         .target(name: "GeoRaster"),
+        // The only home of SIMD: each kernel as Name.swift + Name+Scalar.swift + Name+SIMD.swift.
+        .target(name: "RasterKernels", dependencies: ["GeoRaster", .product(name: "RealModule", package: "swift-numerics")],
+                swiftSettings: kernelSettings),
+        // Algorithms on rasters, never a file: common grid, co-registration, normalisation, change.
+        .target(name: "ChangeAnalysis", dependencies: ["GeoRaster", "RasterKernels"]),
         // Formats -> GeoRaster. The only importer of the shim and the file system edge.
         .target(name: "RasterIO", dependencies: ["GeoRaster", "CRasterShims"]),
         // The synthetic scene generator: scenes with exact truth, pure (no files).
@@ -35,10 +51,12 @@ let package = Package(
         .executableTarget(
             name: "sitewatch",
             dependencies: [
-                "GeoRaster", "RasterIO", "SceneSynth",
+                "GeoRaster", "RasterIO", "SceneSynth", "ChangeAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
+        .testTarget(name: "RasterKernelsTests", dependencies: ["RasterKernels", "GeoRaster"]),
+        .testTarget(name: "ChangeAnalysisTests", dependencies: ["ChangeAnalysis", "RasterKernels", "GeoRaster", "SceneSynth"]),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "GeoRaster"]),
         .testTarget(name: "SceneSynthTests", dependencies: ["SceneSynth", "GeoRaster"]),
         .testTarget(name: "SitewatchCLITests", dependencies: ["RasterIO", "GeoRaster"]),

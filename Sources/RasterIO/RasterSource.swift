@@ -64,15 +64,14 @@ public struct DecodeLimits: Sendable, Hashable {
 
 /// Something pixels can be read from, window by window: a file or a mosaic of tiles.
 /// Instances are not thread-safe; open one per thread.
-public protocol RasterSource: AnyObject {
+public protocol RasterSource: PixelSource {
     var info: RasterInfo { get }
-    /// Decodes `window` (inside the raster) into `destination`, band-sequential, host order:
-    /// exactly `window.width * window.height * bandCount * bytesPerSample` bytes.
-    func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws
 }
 
 extension RasterSource {
     public var layout: RasterLayout { info.layout }
+    public var georeferencing: Georeferencing? { info.georeferencing }
+    public var nodata: Double? { info.nodata }
 
     /// Reads a window into a new raster (georeferenced to the window).
     public func readRaster(window: PixelWindow? = nil, limits: DecodeLimits = .default) throws -> Raster {

@@ -1,0 +1,74 @@
+import GeoRaster
+import RasterKernels
+
+/// Relative radiometric normalisation: per band, the gain and offset that map the after date's
+/// values onto the before date's, fitted on pixels unlikely to have changed. Like IR-MAD, it
+/// iterates: fit all bands, drop the pixels whose joint residual is large (change), refit. It works
+/// across data types and bit depths (8-bit against 11-bit in 16) because it is a regression.
+public struct Normalisation: Sendable, Hashable, Codable {
+    public var gains: [Double]
+    public var offsets: [Double]
+    /// Fraction of the sampled pixels kept as unchanged in the last iteration.
+    public var unchangedFraction: Double
+
+    public var scales: [LinearScale] { zip(gains, offsets).map { LinearScale(gain: Float($0), offset: Float($1)) } }
+
+    /// Fits from paired samples: `after[band][i]` against `before[band][i]`.
+    static func fit(before: [[Float]], after: [[Float]], iterations: Int = 6) -> Normalisation {
+        let bands = before.count
+        let n = before.first?.count ?? 0
+        var keep = [Bool](repeating: true, count: n)
+        var gains = [Double](repeating: 1, count: bands), offsets = [Double](repeating: 0, count: bands)
+        // Robust start: match medians and interquartile ranges, which changed pixels barely move,
+        // then reject pixels far from that line before the first least-squares fit.
+        for band in 0..<bands where n > 8 {
+            let a = after[band].sorted(), b = before[band].sorted()
+            func q(_ v: [Float], _ f: Double) -> Double { Double(v[Int(Double(v.count - 1) * f)]) }
+            let spread = q(a, 0.75) - q(a, 0.25)
+            gains[band] = spread > 1e-9 ? (q(b, 0.75) - q(b, 0.25)) / spread : 1
+            offsets[band] = q(b, 0.5) - gains[band] * q(a, 0.5)
+        }
+        var kept = n
+        var fitted = false
+        for _ in 0..<iterations {
+            if fitted {
+            for band in 0..<bands {
+                var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0, m = 0.0
+                for i in 0..<n where keep[i] {
+                    let x = Double(after[band][i]), y = Double(before[band][i])
+                    sx += x; sy += y; sxx += x * x; sxy += x * y; m += 1
+                }
+                let variance = sxx - sx * sx / max(m, 1)
+                if m > 2 && variance > 1e-9 {
+                    gains[band] = (sxy - sx * sy / m) / variance
+                    offsets[band] = (sy - gains[band] * sx) / m
+                }
+            }
+            }
+            fitted = true
+            // Joint residual, each band scaled by its robust spread (median absolute deviation).
+            var spreads = [Double](repeating: 1, count: bands)
+            for band in 0..<bands {
+                var residuals: [Double] = []
+                residuals.reserveCapacity(kept)
+                for i in 0..<n where keep[i] {
+                    residuals.append(abs(Double(before[band][i]) - (gains[band] * Double(after[band][i]) + offsets[band])))
+                }
+                residuals.sort()
+                spreads[band] = max(1e-6, 1.4826 * (residuals.isEmpty ? 1 : residuals[residuals.count / 2]))
+            }
+            kept = 0
+            for i in 0..<n {
+                var chi = 0.0
+                for band in 0..<bands {
+                    let r = (Double(before[band][i]) - (gains[band] * Double(after[band][i]) + offsets[band])) / spreads[band]
+                    chi += r * r
+                }
+                // About the 99 % point of a chi-square with `bands` degrees of freedom.
+                keep[i] = chi < 6.6 + 2.6 * Double(bands - 1)
+                if keep[i] { kept += 1 }
+            }
+        }
+        return Normalisation(gains: gains, offsets: offsets, unchangedFraction: n > 0 ? Double(kept) / Double(n) : 0)
+    }
+}

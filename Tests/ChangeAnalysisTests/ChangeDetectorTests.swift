@@ -1,0 +1,86 @@
+import ChangeAnalysis
+import GeoRaster
+import RasterKernels
+import SceneSynth
+import XCTest
+
+/// Small pairs (debug builds run SIMD code far slower); the 8192² check runs in Benchmarks/.
+final class ChangeDetectorTests: XCTestCase {
+    func sources(_ pair: ChangePair) -> (PixelSource, PixelSource) {
+        (InMemorySource(pair.render(.before, window: PixelWindow(x: 0, y: 0, width: pair.size, height: pair.size))),
+         InMemorySource(pair.render(.after, window: PixelWindow(x: 0, y: 0, width: pair.afterSize, height: pair.afterSize))))
+    }
+
+    func parameters() -> ChangeParameters {
+        var p = ChangeParameters()
+        p.registrationWindowSize = 128
+        p.registrationWindowCount = 4
+        p.maxShiftPixels = 4
+        p.stripRows = 40  // several strips, so components cross strip boundaries
+        return p
+    }
+
+    /// Seeds and shifts none of the defaults were tuned on.
+    func testRecoversShiftAndCountsObjects() throws {
+        for (seed, shift) in [(UInt64(101), PixelPoint(x: 1.6, y: -0.7)), (202, PixelPoint(x: -2.3, y: 1.25))] {
+            let pair = ChangePair(size: 256, objectCount: 10, shift: shift, seed: seed)
+            let (before, after) = sources(pair)
+            let result = try ChangeDetector(parameters: parameters()).run(openBefore: { before }, openAfter: { after })
+            XCTAssertEqual(result.registration.status, .applied)
+            XCTAssertEqual(result.registration.shiftX, shift.x, accuracy: 0.1, "seed \(seed)")
+            XCTAssertEqual(result.registration.shiftY, shift.y, accuracy: 0.1, "seed \(seed)")
+            XCTAssertGreaterThan(result.registration.confidence, 0.5)
+            XCTAssertEqual(result.regions.count, pair.objects.count, "seed \(seed)")
+            // Every object is found where it is.
+            for object in pair.objects {
+                let centre = MapPoint(x: (object.bounds.minX + object.bounds.maxX) / 2, y: (object.bounds.minY + object.bounds.maxY) / 2)
+                let nearest = result.regions.map { distance($0.center, centre) }.min() ?? .infinity
+                XCTAssertLessThan(nearest, 2, "object at \(centre)")
+            }
+            // Normalisation recovers the gains the pair applied (after -> before is their inverse).
+            for band in 0..<3 {
+                XCTAssertEqual(result.normalisation.gains[band], 1 / Double(pair.gains[band]), accuracy: 0.03)
+            }
+        }
+    }
+
+    func testDifferentGSDAndSmallShiftLeaveASmallResidual() throws {
+        let shift = PixelPoint(x: 0.5, y: -0.5)
+        let pair = ChangePair(size: 256, objectCount: 6, shift: shift, gsdAfter: 0.6, seed: 303)
+        let (before, after) = sources(pair)
+        let result = try ChangeDetector(parameters: parameters()).run(openBefore: { before }, openAfter: { after })
+        let error = ((result.registration.shiftX - shift.x) * (result.registration.shiftX - shift.x)
+                     + (result.registration.shiftY - shift.y) * (result.registration.shiftY - shift.y)).squareRoot()
+        XCTAssertLessThan(error, 0.2, "residual after co-registration: \(result.registration)")
+        XCTAssertEqual(result.regions.count, pair.objects.count)
+    }
+
+    func testNoChangeFindsNothing() throws {
+        let pair = ChangePair(size: 200, objectCount: 0, shift: PixelPoint(x: 1.2, y: 0.4), seed: 404)
+        let (before, after) = sources(pair)
+        let result = try ChangeDetector(parameters: parameters()).run(openBefore: { before }, openAfter: { after })
+        XCTAssertEqual(result.regions.filter { $0.component.area >= 30 }.count, 0)
+    }
+
+    func testDatesThatDoNotOverlapAreAnError() throws {
+        let pair = ChangePair(size: 64, objectCount: 0, shift: PixelPoint(x: 0, y: 0), seed: 5)
+        var far = pair.render(.after, window: PixelWindow(x: 0, y: 0, width: 64, height: 64))
+        far.georeferencing?.transform.originX += 10_000
+        let before = InMemorySource(pair.render(.before, window: PixelWindow(x: 0, y: 0, width: 64, height: 64)))
+        let after = InMemorySource(far)
+        XCTAssertThrowsError(try ChangeDetector().run(openBefore: { before }, openAfter: { after })) { error in
+            XCTAssertEqual((error as? ChangeAnalysisError)?.kind, .noOverlap)
+        }
+    }
+
+    func testWeakCorrelationIsReportedNotApplied() throws {
+        // Flat, featureless dates: nothing to correlate.
+        let flat = Raster(layout: RasterLayout(width: 160, height: 160, bandCount: 3, pixelType: .uint8),
+                          samples: [UInt8](repeating: 90, count: 160 * 160 * 3),
+                          georeferencing: Georeferencing(transform: GeoTransform(originX: 0, originY: 0, pixelWidth: 1, pixelHeight: -1), crs: CRS(epsg: 32652)))
+        let a = InMemorySource(flat), b = InMemorySource(flat)
+        let result = try ChangeDetector(parameters: parameters()).run(openBefore: { a }, openAfter: { b })
+        XCTAssertEqual(result.registration.status, .weak)
+        XCTAssertEqual(result.registration.appliedShift, PixelPoint(x: 0, y: 0))
+    }
+}
