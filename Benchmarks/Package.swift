@@ -11,7 +11,9 @@ let package = Package(
         .executableTarget(
             name: "sitewatch-benchmarks",
             dependencies: [.product(name: "RasterIO", package: "SiteWatch"),
-                           .product(name: "GeoRaster", package: "SiteWatch")],
+                           .product(name: "GeoRaster", package: "SiteWatch"),
+                           .product(name: "ChangeAnalysis", package: "SiteWatch"),
+                           .product(name: "SceneSynth", package: "SiteWatch")],
             path: "Sources/SiteWatchBenchmarks"),
     ],
     swiftLanguageModes: [.v5]

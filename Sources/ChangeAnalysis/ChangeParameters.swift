@@ -12,7 +12,7 @@ public struct ChangeParameters: Sendable, Hashable {
     /// The largest misregistration searched for, in before pixels.
     public var maxShiftPixels: Int = 8
     /// Edge of each co-registration window and how many windows (spread over the overlap).
-    public var registrationWindowSize: Int = 384
+    public var registrationWindowSize: Int = 256
     public var registrationWindowCount: Int = 9
     public var threshold: ThresholdMethod = .otsu
     /// Edge of the square structuring element of the opening and closing (odd).

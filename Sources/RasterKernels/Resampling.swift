@@ -59,6 +59,10 @@ public enum Resampling {
                          "Resampling validity \(validity.width) x \(validity.height) differs from destination \(destination.width) x \(destination.height)")
         }
         guard destination.width > 0, destination.height > 0 else { return }
+        if let (dx, dy) = translation(of: map), source.width > 0, source.height > 0 {
+            return translate(source, into: destination, dx: dx, dy: dy, interpolation: interpolation, fill: fill,
+                             validity: validity, using: implementation)
+        }
         let c = map.coefficients
         let xPerColumn = Float(c[1]), yPerColumn = Float(c[4])
         for y in 0..<destination.height {

@@ -125,4 +125,33 @@ final class ResamplingTests: XCTestCase {
             XCTAssertEqual(valid.pixels, Array(repeating: 0, count: 17))
         }
     }
+
+    /// The translation fast path: twins agree bit for bit on awkward widths and placements, for
+    /// shifts in and out of the source, and match the general path to float rounding.
+    func testTranslationFastPathTwinsAgreeAndMatchTheGeneralPath() {
+        var rng = SplitMix64(seed: 77)
+        for width in awkwardWidths {
+            for placement in Placement.all {
+                let src = randomPlane(width + 5, 9, &rng, placement: placement)
+                for (dx, dy) in [(0.37, -0.61), (-2.25, 1.5), (3.0, 0.0), (Double(width) + 2, 0.5)] {
+                    for method in Resampling.Interpolation.allCases {
+                        let map = PixelAffineMap.translation(dx: dx, dy: dy)
+                        let (a, va) = resample(src, width: width, height: 7, map: map, method, .scalar, placement: placement)
+                        let (b, vb) = resample(src, width: width, height: 7, map: map, method, .simd, placement: placement)
+                        // A map a hair off a pure translation takes the general (gather) path.
+                        let general = PixelAffineMap(gdalOrder: [dx, 1, 1e-13, dy, 0, 1])
+                        let (c, vc) = resample(src, width: width, height: 7, map: general, method, .scalar, placement: placement)
+                        for y in 0..<7 {
+                            for x in 0..<width {
+                                XCTAssertEqual(a[x, y].bitPattern, b[x, y].bitPattern, "twins \(method) w \(width) (\(dx), \(dy))")
+                                XCTAssertEqual(va[x, y], vb[x, y])
+                                XCTAssertEqual(va[x, y], vc[x, y], "validity \(method) w \(width) (\(dx), \(dy)) at \(x)")
+                                XCTAssertEqual(a[x, y], c[x, y], accuracy: 1e-3, "general path \(method) w \(width) (\(dx), \(dy))")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

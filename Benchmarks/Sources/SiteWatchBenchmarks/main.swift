@@ -47,6 +47,19 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
 
+let mode = CommandLine.arguments.dropFirst().first ?? "all"
+if mode == "change-run" {
+    // Child process of the change benchmark: its peak memory is the pipeline's alone.
+    try changeRun(before: CommandLine.arguments[2], after: CommandLine.arguments[3])
+    exit(0)
+}
+let resultsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("results").path
+if mode == "change" || mode == "all" {
+    try runChangeBenchmark(resultsFolder: resultsFolder)
+}
+if mode != "decode" && mode != "all" { exit(0) }
+
 let sizes = (ProcessInfo.processInfo.environment["BENCH_SIZES"] ?? "2048 4096").split(separator: " ").compactMap { Int($0) }
 let scratch = NSTemporaryDirectory() + "sitewatch-bench-\(getpid())"
 defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -81,8 +94,6 @@ for size in sizes {
     }
 }
 
-let resultsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("results").path
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
 try encoder.encode(results).write(to: URL(fileURLWithPath: resultsFolder + "/decode.json"))
