@@ -5,10 +5,15 @@ import PackageDescription
 // SIMD16 matched C -march=native only with -target-cpu haswell); other architectures (arm64) build
 // with their defaults. The manifest is compiled for the building machine, so #if arch guards it.
 #if arch(x86_64)
-let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 #else
-let kernelSettings: [SwiftSetting] = []
+let cpuSettings: [SwiftSetting] = []
 #endif
+// The compute modules are optimised in debug builds too: unoptimised they run 50-500x slower,
+// which would force the tests onto toy images instead of the real paths (measured: a compare of
+// the fixture took 55 s in debug). Speed is still judged only in release builds (Benchmarks/).
+let optimisedSettings: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let kernelSettings = cpuSettings + optimisedSettings
 
 // Module graph (see README "Layout"): GeoRaster imports nothing; RasterIO imports GeoRaster and
 // CRasterShims, the only C code; the sitewatch CLI wires everything together.
@@ -38,25 +43,30 @@ let package = Package(
         // calls, GeoTIFF tag registration, setjmp-guarded libpng calls, PROJ with its own context.
         .target(name: "CRasterShims", dependencies: ["CTIFF", "CPNG", "CPROJ"]),
         // Pure value types: no C, no Foundation, no files.
-        .target(name: "GeoRaster"),
+        .target(name: "GeoRaster", swiftSettings: optimisedSettings),
         // The only home of SIMD: each kernel as Name.swift + Name+Scalar.swift + Name+SIMD.swift.
         .target(name: "RasterKernels", dependencies: ["GeoRaster", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: kernelSettings),
         // Algorithms on rasters, never a file: common grid, co-registration, normalisation, change.
-        .target(name: "ChangeAnalysis", dependencies: ["GeoRaster", "RasterKernels"]),
+        .target(name: "ChangeAnalysis", dependencies: ["GeoRaster", "RasterKernels"], swiftSettings: optimisedSettings),
+        // Findings -> JSON / Markdown / HTML / GeoJSON (pure: no files, no Foundation).
+        .target(name: "ChangeReport", dependencies: ["GeoRaster"], swiftSettings: optimisedSettings),
         // Formats -> GeoRaster. The only importer of the shim and the file system edge.
-        .target(name: "RasterIO", dependencies: ["GeoRaster", "CRasterShims"]),
+        .target(name: "RasterIO", dependencies: ["GeoRaster", "CRasterShims"], swiftSettings: optimisedSettings),
         // The synthetic scene generator: scenes with exact truth, pure (no files).
-        .target(name: "SceneSynth", dependencies: ["GeoRaster", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "SceneSynth", dependencies: ["GeoRaster", .product(name: "RealModule", package: "swift-numerics")],
+                swiftSettings: optimisedSettings),
         .executableTarget(
             name: "sitewatch",
             dependencies: [
-                "GeoRaster", "RasterIO", "SceneSynth", "ChangeAnalysis",
+                "GeoRaster", "RasterIO", "SceneSynth", "ChangeAnalysis", "ChangeReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            swiftSettings: optimisedSettings),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
         .testTarget(name: "RasterKernelsTests", dependencies: ["RasterKernels", "GeoRaster"]),
         .testTarget(name: "ChangeAnalysisTests", dependencies: ["ChangeAnalysis", "RasterKernels", "GeoRaster", "SceneSynth"]),
+        .testTarget(name: "ChangeReportTests", dependencies: ["ChangeReport", "GeoRaster"]),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO", "GeoRaster"]),
         .testTarget(name: "SceneSynthTests", dependencies: ["SceneSynth", "GeoRaster"]),
         .testTarget(name: "SitewatchCLITests", dependencies: ["RasterIO", "GeoRaster"]),

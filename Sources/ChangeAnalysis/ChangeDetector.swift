@@ -77,8 +77,8 @@ public struct ChangeDetector {
                                              count: parameters.registrationWindowCount) {
             try reader.read(window, shift: shift)
             let n = window.pixelCount
-            // About 20,000 samples per window: plenty for a robust line, cheap to sort.
-            let step = max(3, n / 20_000)
+            // About 8,000 samples per window (72,000 in all): plenty for a robust line, cheap to sort.
+            let step = max(3, n / 8_000)
             for i in stride(from: 0, to: n, by: step) where reader.validity[i] != 0 {
                 for band in 0..<reader.bandCount {
                     sampleBefore[band].append(reader.beforePlanes[band * n + i])

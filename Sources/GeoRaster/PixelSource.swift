@@ -33,3 +33,28 @@ public final class InMemorySource: PixelSource {
         }
     }
 }
+
+/// A window of another source, georeferenced to the window: restricts an analysis to the area
+/// around a site without copying pixels.
+public final class CroppedSource: PixelSource {
+    public let base: PixelSource
+    public let window: PixelWindow
+
+    public init(_ base: PixelSource, window: PixelWindow) {
+        precondition(base.layout.window.contains(window), "crop \(window) outside the source \(base.layout.window)")
+        self.base = base
+        self.window = window
+    }
+
+    public var layout: RasterLayout {
+        RasterLayout(width: window.width, height: window.height, bandCount: base.layout.bandCount, pixelType: base.layout.pixelType)
+    }
+    public var georeferencing: Georeferencing? {
+        base.georeferencing.map { Georeferencing(transform: $0.transform.window(window), crs: $0.crs) }
+    }
+    public var nodata: Double? { base.nodata }
+
+    public func read(window w: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
+        try base.read(window: w.offsetBy(dx: window.x, dy: window.y), into: destination)
+    }
+}

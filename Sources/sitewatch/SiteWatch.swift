@@ -10,7 +10,7 @@ struct SiteWatch: ParsableCommand {
         commandName: "sitewatch",
         abstract: "Measure what changed at a site between two dates of georeferenced imagery.",
         version: version,
-        subcommands: [Info.self, Synth.self])
+        subcommands: [Compare.self, Info.self, Synth.self])
 
     /// Runs a command body, turning SiteWatch's errors into one line on stderr and the exit code
     /// of their kind (see README "Exit codes"). Nothing else may reach the user as a stack trace.
@@ -20,6 +20,9 @@ struct SiteWatch: ParsableCommand {
         } catch let error as RasterIOError {
             FileHandle.standardError.write(Data("sitewatch: error: \(error)\n".utf8))
             throw ExitCode(ExitStatus.code(for: error.code))
+        } catch let error as CompareError {
+            FileHandle.standardError.write(Data("sitewatch: error: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
         }
     }
 }
@@ -31,6 +34,8 @@ enum ExitStatus {
     static let incompatibleInputs: Int32 = 67
     static let unsupported: Int32 = 68
     static let limitsExceeded: Int32 = 69
+    static let siteOutside: Int32 = 70
+    static let noOverlap: Int32 = 71
     static let io: Int32 = 74
 
     static func code(for code: RasterIOError.Code) -> Int32 {

@@ -1,0 +1,167 @@
+import Foundation
+import GeoRaster
+import RasterIO
+import XCTest
+
+/// `sitewatch compare` on the committed camp25 fixture, run as a user would.
+final class CompareCommandTests: XCTestCase {
+    static let site = "129.725280,41.834384"
+
+    func temporary() -> String {
+        let path = NSTemporaryDirectory() + "sitewatch-compare-\(UUID().uuidString)"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func compare(_ extra: [String] = [], before: String = "Fixtures/camp25/before", after: String = "Fixtures/camp25/after",
+                 site: String = CompareCommandTests.site, out: String) throws -> InfoCommandTests.Run {
+        try InfoCommandTests.sitewatch(["compare", "--before", before, "--after", after, "--site", site, "--out", out, "--quiet"] + extra)
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
+
+    func testReportAgainstTheFixtureTruth() throws {
+        let out = temporary()
+        let run = try compare(out: out)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "", "--quiet prints nothing")
+        for name in ["report.json", "report.md", "report.html", "features.geojson", "change.tif"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + name), name)
+        }
+        let report = try json(out + "/report.json")
+        let truth = try json(InfoCommandTests.repository.path + "/Fixtures/camp25/truth.json")
+        XCTAssertEqual(report["schema_version"] as? String, "1.0")
+        let inputs = report["inputs"] as! [String: [String: Any]]
+        XCTAssertEqual(inputs["before"]?["tile_count"] as? Int, 4)
+        let tiles = inputs["after"]?["tiles"] as! [[String: Any]]
+        XCTAssertEqual(tiles.count, 4)
+        XCTAssertTrue(tiles.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
+        XCTAssertEqual(inputs["after"]?["crs"] as? String, "EPSG:32652")
+
+        // Co-registration recovers the misregistration the scene applied (before pixels = after
+        // pixels here: both dates are at 2.5 m).
+        let registration = report["registration"] as! [String: Any]
+        let shift = registration["shift_px"] as! [Double]
+        let applied = truth["misregistration"] as! [String: Double]
+        XCTAssertEqual(shift[0], applied["x_pixels"]!, accuracy: 0.25)
+        XCTAssertEqual(shift[1], applied["y_pixels"]!, accuracy: 0.25)
+        XCTAssertEqual(registration["status"] as? String, "applied")
+        XCTAssertNotNil(report["timings"] as? [String: Any])
+        XCTAssertEqual((report["software"] as? [String: Any])?["version"] as? String, "0.1.0")
+    }
+
+    func testGeoJSONFollowsRFC7946() throws {
+        let out = temporary()
+        XCTAssertEqual(try compare(out: out).status, 0)
+        let text = try String(contentsOfFile: out + "/features.geojson", encoding: .utf8)
+        let geojson = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        XCTAssertEqual(geojson["type"] as? String, "FeatureCollection")
+        let features = geojson["features"] as! [[String: Any]]
+        XCTAssertFalse(features.isEmpty)
+        // At most 7 decimals anywhere.
+        XCTAssertNil(text.range(of: #"\d\.\d{8,}"#, options: .regularExpression), "more than 7 decimals")
+        for feature in features {
+            XCTAssertEqual(feature["type"] as? String, "Feature")
+            let geometry = feature["geometry"] as! [String: Any]
+            func check(_ p: [Double]) {
+                XCTAssertTrue((-180...180).contains(p[0]) && (-90...90).contains(p[1]), "\(p) is not lon/lat")
+            }
+            switch geometry["type"] as? String {
+            case "Point": check(geometry["coordinates"] as! [Double])
+            case "LineString": (geometry["coordinates"] as! [[Double]]).forEach(check)
+            case "Polygon":
+                let ring = (geometry["coordinates"] as! [[[Double]]])[0]
+                ring.forEach(check)
+                XCTAssertEqual(ring.first, ring.last, "rings are closed")
+                var twiceArea = 0.0
+                for (a, b) in zip(ring, ring.dropFirst()) { twiceArea += a[0] * b[1] - b[0] * a[1] }
+                XCTAssertGreaterThan(twiceArea, 0, "outer rings are counter-clockwise")
+            default: XCTFail("unexpected geometry \(geometry)")
+            }
+        }
+    }
+
+    func testChangeRasterReadsBackGeoreferenced() throws {
+        let out = temporary()
+        XCTAssertEqual(try compare(out: out).status, 0)
+        let file = try GeoTIFFFile(path: out + "/change.tif")
+        XCTAssertEqual(file.info.layout.bandCount, 2)
+        XCTAssertEqual(file.info.layout.pixelType, .float32)
+        XCTAssertEqual(file.info.georeferencing?.crs, CRS(epsg: 32652))
+        XCTAssertFalse(file.info.overviewSizes.isEmpty, "overviews")
+        // On the before date's 2.5 m grid.
+        let before = try TileMosaic(folder: InfoCommandTests.repository.path + "/Fixtures/camp25/before")
+        let t = file.info.georeferencing!.transform, b = before.info.georeferencing!.transform
+        XCTAssertEqual(t.pixelWidth, 2.5)
+        let column = (t.originX - b.originX) / 2.5, row = (b.originY - t.originY) / 2.5
+        XCTAssertEqual(column, column.rounded(), accuracy: 1e-6)
+        XCTAssertEqual(row, row.rounded(), accuracy: 1e-6)
+        let mask = try file.readRaster()
+        var changed = 0
+        for y in stride(from: 0, to: mask.height, by: 4) { for x in stride(from: 0, to: mask.width, by: 4) where mask.value(x: x, y: y, band: 1) == 1 { changed += 1 } }
+        XCTAssertGreaterThan(changed, 0)
+    }
+
+    func testHTMLIsSelfContainedWithItsPictures() throws {
+        let out = temporary()
+        XCTAssertEqual(try compare(out: out).status, 0)
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        XCTAssertEqual(html.components(separatedBy: "href=\"data:image/png;base64,").count - 1, 3, "before, after and change pictures")
+        for pattern in ["src=\"http", "href=\"http", "<script", "url(http", "@import"] {
+            XCTAssertFalse(html.contains(pattern), "loads something from the network: \(pattern)")
+        }
+        XCTAssertTrue(html.contains("<h2>Method</h2>") && html.contains("<h2>Limitations</h2>"))
+    }
+
+    /// The same inputs give byte-identical outputs; only report.json's `timings` may differ.
+    func testRerunGivesIdenticalFiles() throws {
+        let a = temporary(), b = temporary()
+        XCTAssertEqual(try compare(out: a).status, 0)
+        XCTAssertEqual(try compare(out: b).status, 0)
+        for name in ["report.md", "report.html", "features.geojson", "change.tif"] {
+            XCTAssertEqual(FileManager.default.contents(atPath: a + "/" + name), FileManager.default.contents(atPath: b + "/" + name), name)
+        }
+        var first = try json(a + "/report.json"), second = try json(b + "/report.json")
+        first["timings"] = nil
+        second["timings"] = nil
+        XCTAssertEqual(NSDictionary(dictionary: first), NSDictionary(dictionary: second))
+    }
+
+    /// Each kind of bad input: one line naming the input, its own exit code, no output folder.
+    func testBadInputs() throws {
+        let scratch = temporary()
+        try FileManager.default.createDirectory(atPath: scratch + "/empty", withIntermediateDirectories: true)
+        // Dates that do not overlap: a tile 50 km away.
+        var far = Raster(layout: RasterLayout(width: 64, height: 64, bandCount: 3, pixelType: .uint8),
+                         georeferencing: Georeferencing(transform: GeoTransform(originX: 610_000, originY: 4_631_000, pixelWidth: 2.5, pixelHeight: -2.5),
+                                                        crs: CRS(epsg: 32652)))
+        far.samples = (0..<far.samples.count).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try FileManager.default.createDirectory(atPath: scratch + "/far", withIntermediateDirectories: true)
+        try GeoTIFFWriter.write(far, to: scratch + "/far/tile.tif")
+        // An unreadable tile among good ones.
+        try FileManager.default.copyItem(atPath: InfoCommandTests.repository.path + "/Fixtures/camp25/after", toPath: scratch + "/broken")
+        let victim = scratch + "/broken/tile_0_1.tif"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: victim))
+
+        let cases: [(before: String, after: String, site: String, status: Int32, message: String)] = [
+            ("Fixtures/camp25/before", scratch + "/missing", Self.site, 74, "\(scratch)/missing: no such file or folder"),
+            ("Fixtures/camp25/before", scratch + "/empty", Self.site, 74, "\(scratch)/empty: folder holds no GeoTIFF or PNG tiles"),
+            ("Fixtures/camp25/before", "Fixtures/camp25/after", "129.0,41.0", 70, "Fixtures/camp25/before: the site 129.0,41.0 lies outside the before imagery"),
+            ("Fixtures/camp25/before", scratch + "/far", Self.site, 71, "\(scratch)/far: the after imagery does not overlap the before imagery"),
+            ("Fixtures/camp25/before", scratch + "/broken", Self.site, 65, "\(scratch)/broken/tile_0_1.tif: not a readable TIFF file"),
+        ]
+        for c in cases {
+            let out = scratch + "/out-\(c.status)-\(UUID().uuidString)"
+            let run = try compare(before: c.before, after: c.after, site: c.site, out: out)
+            XCTAssertEqual(run.status, c.status, "\(c.after): \(run.stderr)")
+            XCTAssertTrue(run.stderr.hasPrefix("sitewatch: error: " + c.message), run.stderr)
+            XCTAssertEqual(run.stderr.filter { $0 == "\n" }.count, 1, run.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no output left behind")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0.contains(".partial-") }
+            XCTAssertEqual(leftovers, [], "no partial output folder")
+        }
+    }
+}
