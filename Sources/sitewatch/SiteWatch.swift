@@ -10,7 +10,7 @@ struct SiteWatch: ParsableCommand {
         commandName: "sitewatch",
         abstract: "Measure what changed at a site between two dates of georeferenced imagery.",
         version: version,
-        subcommands: [Compare.self, Info.self, Synth.self])
+        subcommands: [Compare.self, Batch.self, Info.self, Synth.self])
 
     /// Runs a command body, turning SiteWatch's errors into one line on stderr and the exit code
     /// of their kind (see README "Exit codes"). Nothing else may reach the user as a stack trace.
@@ -37,6 +37,8 @@ enum ExitStatus {
     static let siteOutside: Int32 = 70
     static let noOverlap: Int32 = 71
     static let io: Int32 = 74
+    /// A batch finished, but some sites failed (listed in its summary).
+    static let batchHadFailures: Int32 = 75
 
     static func code(for code: RasterIOError.Code) -> Int32 {
         switch code {
