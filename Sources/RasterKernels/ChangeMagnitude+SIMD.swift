@@ -39,11 +39,13 @@ extension ChangeMagnitude {
                         var t = m * bins.scale
                         t = t.replacing(with: lastBin, where: t .>= bins.binCountAsFloat)
                         t = t.replacing(with: 0, where: .!counts)  // keeps the conversion below in range
-                        let index = SIMD16<Int32>(t, rounding: .towardZero)
                         let increment = SIMD16<UInt32>().replacing(with: 1, where: counts)
                         // The scatter is scalar (AVX2 has no scatter); adding 0 for skipped lanes
-                        // keeps it branch-free.
-                        for lane in 0..<16 { histogram[Int(index[lane])] &+= increment[lane] }
+                        // keeps it branch-free. Lane-wise Int(_:) truncates toward zero like
+                        // Binning.index(of:), and is one instruction: the generic
+                        // SIMD16<Int32>(_:rounding:) ran unspecialised, lane by lane (measured 5x
+                        // slower than the scalar twin).
+                        for lane in 0..<16 { histogram[Int(t[lane])] &+= increment[lane] }
                         counted &+= Int(increment.wrappedSum())
                         x += 16
                     }

@@ -11,6 +11,11 @@
 public enum SampleConversion {
     /// Integer samples (UInt8, UInt16, Int16) → Float32, y = gain * x + offset. `source` and
     /// `destination` have the same count.
+    // Exported specialisations: callers in other modules would otherwise run the unspecialised
+    // generic, converting lane by lane through protocol witnesses.
+    @_specialize(exported: true, where T == UInt8)
+    @_specialize(exported: true, where T == UInt16)
+    @_specialize(exported: true, where T == Int16)
     public static func widen<T: WidenableSample>(_ source: UnsafeBufferPointer<T>, into destination: UnsafeMutableBufferPointer<Float>,
                                                  scale: LinearScale = .identity, using implementation: KernelImplementation = .simd) {
         precondition(source.count == destination.count,
@@ -23,6 +28,9 @@ public enum SampleConversion {
     }
 
     /// Plane form of `widen`: row by row, so strided windows convert without a copy.
+    @_specialize(exported: true, where T == UInt8)
+    @_specialize(exported: true, where T == UInt16)
+    @_specialize(exported: true, where T == Int16)
     public static func widen<T: WidenableSample>(_ source: PlaneView<T>, into destination: MutablePlaneView<Float>,
                                                  scale: LinearScale = .identity, using implementation: KernelImplementation = .simd) {
         checkSameSize(source, destination, "SampleConversion.widen")

@@ -55,10 +55,14 @@ if mode == "change-run" {
 }
 let resultsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("results").path
+if mode == "kernels" || mode == "all" {
+    try runKernelBenchmarks(resultsFolder: resultsFolder)
+}
 if mode == "change" || mode == "all" {
     try runChangeBenchmark(resultsFolder: resultsFolder)
 }
 if mode != "decode" && mode != "all" { exit(0) }
+// Decode throughput below.
 
 let sizes = (ProcessInfo.processInfo.environment["BENCH_SIZES"] ?? "2048 4096").split(separator: " ").compactMap { Int($0) }
 let scratch = NSTemporaryDirectory() + "sitewatch-bench-\(getpid())"
