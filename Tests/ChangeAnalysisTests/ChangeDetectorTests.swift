@@ -83,4 +83,22 @@ final class ChangeDetectorTests: XCTestCase {
         XCTAssertEqual(result.registration.status, .weak)
         XCTAssertEqual(result.registration.appliedShift, PixelPoint(x: 0, y: 0))
     }
+
+    /// A CRS difference goes through the caller's reprojection (PROJ in the CLI): here the after
+    /// date is in a CRS offset by (+1000, -2000) m and rotated by nothing, so results must match.
+    func testAnotherCRSThroughTheReprojection() throws {
+        let shift = PixelPoint(x: 1.3, y: 0.8)
+        let pair = ChangePair(size: 256, objectCount: 9, shift: shift, seed: 505)
+        let before = InMemorySource(pair.render(.before, window: PixelWindow(x: 0, y: 0, width: 256, height: 256)))
+        var afterRaster = pair.render(.after, window: PixelWindow(x: 0, y: 0, width: pair.afterSize, height: pair.afterSize))
+        afterRaster.georeferencing?.transform.originX += 1000
+        afterRaster.georeferencing?.transform.originY -= 2000
+        afterRaster.georeferencing?.crs = CRS(epsg: nil, definition: "test CRS offset by (1000, -2000) m")
+        let after = InMemorySource(afterRaster)
+        let result = try ChangeDetector(parameters: parameters()).run(
+            openBefore: { before }, openAfter: { after }, reproject: { MapPoint(x: $0.x + 1000, y: $0.y - 2000) })
+        XCTAssertEqual(result.registration.shiftX, shift.x, accuracy: 0.1)
+        XCTAssertEqual(result.registration.shiftY, shift.y, accuracy: 0.1)
+        XCTAssertEqual(result.regions.count, pair.objects.count)
+    }
 }

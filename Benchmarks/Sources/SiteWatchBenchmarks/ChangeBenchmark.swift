@@ -109,6 +109,11 @@ func runChangeBenchmark(resultsFolder: String) throws {
                      result.megapixelsPerSecondPerDate, run.peakRSSMegabytes))
         if keep == nil { try? FileManager.default.removeItem(atPath: folder) }
     }
+    // Runs of other sizes stay in the file: a long size can be run on its own.
+    let previous = (try? JSONDecoder().decode([ChangeBenchmarkResult].self,
+                                              from: Data(contentsOf: URL(fileURLWithPath: resultsFolder + "/change.json")))) ?? []
+    let sizesRun = Set(results.map(\.size))
+    results = (previous.filter { !sizesRun.contains($0.size) } + results).sorted { $0.size < $1.size }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(results).write(to: URL(fileURLWithPath: resultsFolder + "/change.json"))
