@@ -172,6 +172,10 @@ struct CompareJob {
             }
         }
 
+        let siteAnalysis = try SiteAnalysis.run(
+            job: self, beforeSource: beforeSource, afterSource: afterSource, crsBefore: crsBefore, crsAfter: crsAfter,
+            siteMap: siteMap, registration: result.registration, progress: progress)
+
         let cropTransform = beforeTransform.window(window)
         let gsd = abs(beforeTransform.pixelWidth)
         let metrePerUnit = crsBefore.epsg.flatMap(CRSCatalog.linearUnitMeters) ?? 1
@@ -196,8 +200,9 @@ struct CompareJob {
             change: .init(thresholdMethod: "otsu", threshold: result.threshold, validPixels: result.validPixels,
                           changedPixels: result.changedPixels, changedAreaSquareMeters: Double(result.changedPixels) * pixelArea,
                           regions: result.regions.count),
-            compound: nil, newFences: [], removedFences: [], structures: nil, claims: [],
-            occlusion: [("nodata_fraction", .double(1 - Double(result.validPixels) / Double(max(1, result.overlap.pixelCount)), decimals: 4))],
+            compound: siteAnalysis.compound, newFences: siteAnalysis.newFences, removedFences: siteAnalysis.removedFences,
+            structures: siteAnalysis.structures, claims: siteAnalysis.claims,
+            occlusion: siteAnalysis.occlusion + [("nodata_fraction", .double(1 - Double(result.validPixels) / Double(max(1, result.overlap.pixelCount)), decimals: 4))],
             parameters: [("radius_m", .double(radiusMeters, decimals: 1)),
                          ("aoi", aoiPath.map { .string($0) } ?? .null),
                          ("window_px", .array([window.x, window.y, window.width, window.height].map { .integer($0) })),
@@ -208,7 +213,7 @@ struct CompareJob {
             run: [("started_at", .string(ISO8601DateFormatter().string(from: started))),
                   ("stages_s", .object(result.timings.keys.sorted().map { ($0, .double(result.timings[$0]!, decimals: 3)) })),
                   ("total_s", .double(Date().timeIntervalSince(started), decimals: 3))],
-            method: Self.method, limitations: Self.limitations)
+            method: Self.method + SiteAnalysis.method, limitations: Self.limitationsList + siteAnalysis.limitations)
 
         // Pictures: before, after and change over the analysed window, downsampled.
         progress.stage("pictures")
@@ -222,8 +227,10 @@ struct CompareJob {
                                           MapPoint(x: b.minX, y: b.maxY)].map(pictures.beforePixel)), style: "change-region", label: nil)
         }
         let images = [
-            Picture(title: "Before", caption: before, png: pictures.before.png, width: pictures.before.width, height: pictures.before.height, overlays: []),
-            Picture(title: "After", caption: after, png: pictures.after.png, width: pictures.after.width, height: pictures.after.height, overlays: []),
+            Picture(title: "Before", caption: before, png: pictures.before.png, width: pictures.before.width, height: pictures.before.height,
+                    overlays: siteAnalysis.overlays(date: "before", toPixel: pictures.beforePixel)),
+            Picture(title: "After", caption: after, png: pictures.after.png, width: pictures.after.width, height: pictures.after.height,
+                    overlays: siteAnalysis.overlays(date: "after", toPixel: pictures.afterPixel)),
             Picture(title: "Change", caption: "change-vector magnitude after co-registration and normalisation; boxes: change regions",
                     png: pictures.change.png, width: pictures.change.width, height: pictures.change.height, overlays: regionOverlays),
         ]
@@ -238,7 +245,7 @@ struct CompareJob {
             ("report.html", Array(ReportHTML.render(report, pictures: images).utf8)),
             ("features.geojson", Array(ReportGeoJSON.render(report).utf8)),
         ]
-        let summary = [
+        let summary = siteAnalysis.summary + [
             String(format: "registration: shift (%.3f, %.3f) px, confidence %.2f, residual %.3f px, %@", registration.shiftX,
                    registration.shiftY, registration.confidence, registration.residual, registration.status.rawValue),
             "change: \(result.regions.count) regions, threshold \(result.threshold)",
@@ -263,7 +270,7 @@ struct CompareJob {
         "Change: per-pixel change-vector magnitude, thresholded (Otsu, never below 4x the median unchanged magnitude), cleaned by opening and closing, grouped into 8-connected regions.",
     ]
 
-    static let limitations = [
+    static let limitationsList = [
         "Pixel change on imagery like this is dominated by shadows, seasons and view angle; change regions are evidence to inspect, not counts of structures.",
         "Areas are measured in the imagery's projected CRS; imagery in a non-metric or area-distorting CRS (EPSG:3857) must be reprojected first.",
         "Co-registration is a single translation: relief displacement and view-angle lean of tall objects are not modelled.",

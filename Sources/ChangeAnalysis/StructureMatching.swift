@@ -1,0 +1,112 @@
+import GeoRaster
+
+extension StructureAnalysis {
+    /// Match across dates with tolerance for misregistration (`afterShiftMeters`: how far the after
+    /// image's content is displaced, east and north) and lean.
+    ///
+    /// Greedy on distance, closest pairs first. Two structures match when their centres (after the
+    /// shift is removed) are within `toleranceMeters` plus, for buildings, a quarter of their mean
+    /// diagonal: a tall building's roof centre moves with the view angle by up to half its lean at
+    /// each date. Kinds must agree first; then an unmatched post and an unmatched building that
+    /// stand together are matched too, since a small building and a post can swap classes between
+    /// dates and neither is new.
+    public static func match(before: [DetectedStructure], after: [DetectedStructure], afterShiftMeters: MapPoint,
+                             toleranceMeters: Double) -> StructureChange {
+        func reach(_ a: DetectedStructure, _ b: DetectedStructure) -> Double {
+            func diagonal(_ s: DetectedStructure) -> Double {
+                guard s.kind == .building, !s.footprint.ring.isEmpty else { return 0 }
+                let r = s.footprint.bounds
+                return (r.width * r.width + r.height * r.height).squareRoot()
+            }
+            return toleranceMeters + 0.25 * (diagonal(a) + diagonal(b)) / 2
+        }
+        var pairs: [(Double, Int, Int)] = []
+        for (i, b) in before.enumerated() {
+            for (j, a) in after.enumerated() {
+                let moved = MapPoint(x: a.center.x - afterShiftMeters.x, y: a.center.y - afterShiftMeters.y)
+                let d = distance(b.center, moved)
+                if d <= reach(b, a) { pairs.append((d, i, j)) }
+            }
+        }
+        pairs.sort { $0.0 < $1.0 }
+        var usedBefore = Set<Int>(), usedAfter = Set<Int>()
+        var unchanged: [StructurePair] = []
+        for sameKindOnly in [true, false] {
+            for (d, i, j) in pairs where !usedBefore.contains(i) && !usedAfter.contains(j) {
+                if sameKindOnly && before[i].kind != after[j].kind { continue }
+                usedBefore.insert(i); usedAfter.insert(j)
+                unchanged.append(StructurePair(before: before[i], after: after[j], distanceMeters: d))
+            }
+        }
+        return StructureChange(new: after.indices.filter { !usedAfter.contains($0) }.map { after[$0] },
+                               removed: before.indices.filter { !usedBefore.contains($0) }.map { before[$0] },
+                               unchanged: unchanged)
+    }
+
+    /// Counts what changed at a site: the documented quantities (new posts on the new fence line, new
+    /// buildings and where they stand) and what stands outside the compound, which is listed apart
+    /// and never counted.
+    public static func count(_ change: StructureChange, compoundBefore: MapPolygon, compoundAfter: MapPolygon,
+                             newFences: [MapPolyline], fenceToleranceMeters: Double = 10,
+                             postMarginMeters: Double = 8) -> StructureCounts {
+        // Posts stand just inside the fence; a post's estimated centre may fall a few metres out.
+        func insideForPost(_ s: DetectedStructure, _ polygon: MapPolygon) -> Bool {
+            polygon.contains(s.center) || polygon.distanceToBoundary(s.center) <= postMarginMeters
+        }
+        func inside(_ s: DetectedStructure, _ polygon: MapPolygon) -> Bool {
+            s.kind == .guardPost ? insideForPost(s, polygon) : polygon.contains(s.center)
+        }
+        let newInside = change.new.filter { inside($0, compoundAfter) }
+        let removedInside = change.removed.filter { inside($0, compoundBefore) }
+        let newPosts = newInside.filter { $0.kind == .guardPost }
+        let newBuildings = newInside.filter { $0.kind == .building }
+        let oldCentroid = compoundBefore.centroid
+        return StructureCounts(
+            newGuardPosts: newPosts,
+            newGuardPostsOnNewFence: newPosts.filter { p in newFences.contains { $0.distance(to: p.center) <= fenceToleranceMeters } }.count,
+            newBuildings: newBuildings,
+            newBuildingsEastOfOldCentroid: newBuildings.filter { $0.center.x > oldCentroid.x }.count,
+            newBuildingsOutsideOldCompound: newBuildings.filter { !compoundBefore.contains($0.center) }.count,
+            removedGuardPosts: removedInside.filter { $0.kind == .guardPost },
+            removedBuildings: removedInside.filter { $0.kind == .building },
+            newOutside: change.new.filter { !inside($0, compoundAfter) },
+            removedOutside: change.removed.filter { !inside($0, compoundBefore) })
+    }
+}
+
+/// The site's structure counts. Only structures inside the compound count; the rest is listed apart.
+public struct StructureCounts: Sendable {
+    public var newGuardPosts: [DetectedStructure]
+    /// New posts within the fence tolerance of a new fence line.
+    public var newGuardPostsOnNewFence: Int
+    /// New buildings inside the after compound.
+    public var newBuildings: [DetectedStructure]
+    /// New buildings east of the old compound's centroid ("in the eastern part of the new perimeter").
+    public var newBuildingsEastOfOldCentroid: Int
+    /// New buildings in the expansion (outside the old compound).
+    public var newBuildingsOutsideOldCompound: Int
+    public var removedGuardPosts: [DetectedStructure]
+    public var removedBuildings: [DetectedStructure]
+    /// New and removed structures outside the compound: reported, never counted as the site's.
+    public var newOutside: [DetectedStructure]
+    public var removedOutside: [DetectedStructure]
+
+    /// "7 of 8 new buildings are in the eastern part of the new perimeter".
+    public var eastSummary: String {
+        "\(newBuildingsEastOfOldCentroid) of \(newBuildings.count) new buildings are in the eastern part of the new perimeter"
+    }
+}
+
+extension StructureAnalysis {
+    /// The after date's displacement, metres east and north, from the structures themselves: the
+    /// median offset of pairs matched without a shift, for callers without an image co-registration.
+    /// Lean moves roofs too, so this is coarse (a metre or two); nil-shift when fewer than 3 pairs.
+    public static func estimateShift(before: [DetectedStructure], after: [DetectedStructure], toleranceMeters: Double) -> MapPoint {
+        let first = match(before: before, after: after, afterShiftMeters: MapPoint(x: 0, y: 0), toleranceMeters: toleranceMeters)
+        let pairs = first.unchanged.filter { $0.before.kind == $0.after.kind && $0.before.kind == .building }
+        guard pairs.count >= 3 else { return MapPoint(x: 0, y: 0) }
+        let dx = pairs.map { $0.after.center.x - $0.before.center.x }.sorted()
+        let dy = pairs.map { $0.after.center.y - $0.before.center.y }.sorted()
+        return MapPoint(x: dx[dx.count / 2], y: dy[dy.count / 2])
+    }
+}

@@ -1,0 +1,235 @@
+import ChangeAnalysis
+import ChangeReport
+import Foundation
+import GeoRaster
+import RasterIO
+
+/// The site-level measurements of `compare`: the compound's perimeter at each date (extracted, or
+/// drawn by an analyst), areas in a locally true CRS, new fences, structures counted against the
+/// compound, and the documented claims checked against all of it.
+struct SiteAnalysis {
+    var compound: SiteReport.Compound?
+    var newFences: [SiteReport.Line] = []
+    var removedFences: [SiteReport.Line] = []
+    var structures: SiteReport.Structures?
+    var claims: [SiteReport.ClaimRow] = []
+    var occlusion: [(String, JSONValue)] = []
+    var limitations: [String] = []
+    var summary: [String] = []
+    /// Geometry in the before date's CRS, for the pictures.
+    var perimeters: [String: MapPolygon] = [:]
+    var newFenceLines: [MapPolyline] = []
+    var removedFenceLines: [MapPolyline] = []
+    var newPosts: [DetectedStructure] = []
+    var newBuildings: [DetectedStructure] = []
+
+    static let method = [
+        "Perimeter: at each date on its own, the closed line of thin dark linear structure (fence or wall beside a bright cleared strip) that encloses the site, found from a line filter on that image alone; the dates are then reconciled so unchanged stretches coincide, and the new and removed stretches are the fence changes.",
+        "Areas are measured in a locally true projected CRS (the imagery's own when it is metric and conformal-free of Web Mercator's scale error, else the site's UTM zone).",
+        "Structures: at each date on its own, compact objects with a roof and a cast shadow (guard posts: small isolated shadows along the perimeter; buildings: larger rectangles), matched across the dates allowing for misregistration and lean; new and removed structures are those without a partner. Structures outside the compound are listed apart and never counted.",
+    ]
+
+    static func run(job: CompareJob, beforeSource: RasterSource, afterSource: RasterSource, crsBefore: CRS, crsAfter: CRS,
+                    siteMap: MapPoint, registration: Registration, progress: Progress) throws -> SiteAnalysis {
+        var analysis = SiteAnalysis()
+        let beforeTransform = beforeSource.info.georeferencing!.transform
+        // The after date's content is displaced by the co-registration shift (before pixels).
+        let s = registration.appliedShift
+        let displacement = MapPoint(x: s.x * beforeTransform.pixelWidth + s.y * beforeTransform.rowRotation,
+                                    y: s.x * beforeTransform.columnRotation + s.y * beforeTransform.pixelHeight)
+        let unitMeters = crsBefore.epsg.flatMap(CRSCatalog.linearUnitMeters) ?? 1
+        let pixelMeters = abs(beforeTransform.pixelWidth) * unitMeters
+
+        // Everything is compared in the before CRS; areas in a locally true metric CRS.
+        let afterToBefore: ((MapPoint) -> MapPoint)? = crsAfter == crsBefore ? nil : {
+            let t = LockedTransform(try! CoordinateTransform(from: crsAfter, to: crsBefore))
+            return { t.forward($0) }
+        }()
+        let measuring: CRS
+        if let epsg = crsBefore.epsg, epsg != 3857, epsg != 900913, CRSCatalog.describe(epsg: epsg)?.kind == .projected {
+            measuring = crsBefore
+        } else {
+            measuring = CRS.utm(for: job.site)
+        }
+        let toMeasuring: (MapPolygon) throws -> MapPolygon = { polygon in
+            measuring == crsBefore ? polygon : MapPolygon(try CoordinateTransform(from: crsBefore, to: measuring).forward(polygon.ring))
+        }
+        let toLonLat: ([MapPoint]) throws -> [GeoPoint] = { try CoordinateTransform.toLonLat($0, from: crsBefore) }
+
+        // MARK: Perimeter
+        progress.stage("perimeter")
+        func analystPolygon(_ path: String?) throws -> MapPolygon? {
+            guard let path else { return nil }
+            return MapPolygon(try CoordinateTransform.fromLonLat(try GeoJSONInput.polygon(path), to: crsBefore)).counterClockwise
+        }
+        let analystBefore = try analystPolygon(job.perimeterBeforePath), analystAfter = try analystPolygon(job.perimeterAfterPath)
+        let siteInAfter = crsAfter == crsBefore ? siteMap : try CoordinateTransform(from: crsBefore, to: crsAfter).forward(siteMap)
+        func extracted(_ source: RasterSource, date: String) -> DatePerimeter? {
+            do {
+                var p = try PerimeterAnalysis.extract(source, site: date == "before" ? siteMap : siteInAfter)
+                if let afterToBefore, date == "after" {
+                    p.polygon = p.polygon.map(afterToBefore)
+                    p.inner = p.inner?.map(afterToBefore)
+                    p.outer = p.outer?.map(afterToBefore)
+                }
+                return p
+            } catch {
+                analysis.limitations.append("The \(date) perimeter could not be extracted: \(error). Give it with --perimeter-\(date).")
+                return nil
+            }
+        }
+        let extractedBefore = extracted(beforeSource, date: "before"), extractedAfter = extracted(afterSource, date: "after")
+        var iou: [String: Double] = [:]
+        if let a = analystBefore, let e = extractedBefore { iou["before"] = PerimeterAnalysis.intersectionOverUnion(a, e.polygon) }
+        if let a = analystAfter, let e = extractedAfter { iou["after"] = PerimeterAnalysis.intersectionOverUnion(a, e.polygon) }
+        // An analyst's after polygon is drawn on the after image as it is: it carries the
+        // misregistration like an extracted one.
+        let perimeterBefore = analystBefore.map(DatePerimeter.analyst) ?? extractedBefore
+        let perimeterAfter = analystAfter.map(DatePerimeter.analyst) ?? extractedAfter
+        var compoundBefore: MapPolygon?, compoundAfter: MapPolygon?
+        if let pb = perimeterBefore, let pa = perimeterAfter {
+            func measured(_ p: DatePerimeter) throws -> DatePerimeter {
+                var m = p
+                m.polygon = try toMeasuring(p.polygon)
+                m.inner = try p.inner.map(toMeasuring)
+                m.outer = try p.outer.map(toMeasuring)
+                return m
+            }
+            let shiftInMeasuring = measuring == crsBefore ? displacement : MapPoint(x: displacement.x * unitMeters, y: displacement.y * unitMeters)
+            let change = PerimeterAnalysis.compare(before: try measured(pb), after: try measured(pa),
+                                                   afterShiftMeters: MapPoint(x: -shiftInMeasuring.x, y: -shiftInMeasuring.y),
+                                                   registrationResidualMeters: registration.residual * pixelMeters, pixelSizeMeters: pixelMeters)
+            let back: (MapPolygon) throws -> MapPolygon = { polygon in
+                measuring == crsBefore ? polygon : MapPolygon(try CoordinateTransform(from: measuring, to: crsBefore).forward(polygon.ring))
+            }
+            let lineBack: (MapPolyline) throws -> MapPolyline = { line in
+                measuring == crsBefore ? line : MapPolyline(try CoordinateTransform(from: measuring, to: crsBefore).forward(line.points))
+            }
+            compoundBefore = try back(change.before.polygon)
+            compoundAfter = try back(change.after.polygon)
+            analysis.perimeters = ["before": compoundBefore!, "after": compoundAfter!]
+            analysis.newFenceLines = try change.newFences.map(lineBack)
+            analysis.removedFenceLines = try change.removedFences.map(lineBack)
+            analysis.compound = SiteReport.Compound(
+                before: .init(areaSquareMeters: change.areaBeforeSquareMeters, ring: try toLonLat(compoundBefore!.ring), source: pb.source.rawValue),
+                after: .init(areaSquareMeters: change.areaAfterSquareMeters, ring: try toLonLat(compoundAfter!.ring), source: pa.source.rawValue),
+                growthPercent: change.growthPercent, growthUncertaintyPoints: change.growthUncertaintyPoints, analystIoU: iou)
+            analysis.newFences = try zip(change.newFences, analysis.newFenceLines).map {
+                SiteReport.Line(lengthMeters: $0.0.length, points: try toLonLat($0.1.points))
+            }
+            analysis.removedFences = try zip(change.removedFences, analysis.removedFenceLines).map {
+                SiteReport.Line(lengthMeters: $0.0.length, points: try toLonLat($0.1.points))
+            }
+            let hiddenBefore = pb.occludedLengthMeters, hiddenAfter = pa.occludedLengthMeters
+            analysis.occlusion = [("perimeter_hidden_before_m", .double(hiddenBefore, decimals: 1)),
+                                  ("perimeter_hidden_after_m", .double(hiddenAfter, decimals: 1)),
+                                  ("perimeter_hidden_fraction", .double((hiddenBefore + hiddenAfter)
+                                      / max(1, change.before.polygon.perimeterLength + change.after.polygon.perimeterLength), decimals: 4))]
+            analysis.summary.append(String(format: "compound: %.0f -> %.0f m² (%+.2f %% ± %.2f), %d new fence lines (%.0f m)",
+                                           change.areaBeforeSquareMeters, change.areaAfterSquareMeters, change.growthPercent,
+                                           change.growthUncertaintyPoints, change.newFences.count, change.newFenceLengthMeters))
+        }
+
+        // MARK: Structures, counted against the compound
+        var measurements = Measurements(areaBeforeSquareMeters: analysis.compound?.before.areaSquareMeters,
+                                        areaAfterSquareMeters: analysis.compound?.after.areaSquareMeters,
+                                        areaUncertaintySquareMeters: 0, newGuardPostsOnNewFence: nil, newBuildings: nil,
+                                        newBuildingsEast: nil,
+                                        occludedFraction: (analysis.occlusion.first { $0.0 == "perimeter_hidden_fraction" }?.1).flatMap {
+                                            if case .number(let v, _) = $0 { return v } else { return nil } } ?? 0)
+        if let c = analysis.compound {
+            // Growth uncertainty back to an area uncertainty for the claims (first order).
+            measurements.areaUncertaintySquareMeters = c.growthUncertaintyPoints / 100 * c.before.areaSquareMeters
+        }
+        if let before = compoundBefore, let after = compoundAfter {
+            progress.stage("structures")
+            let box = before.bounds.union(after.bounds)
+            let region = MapPolygon([MapPoint(x: box.minX - 100, y: box.minY - 100), MapPoint(x: box.maxX + 100, y: box.minY - 100),
+                                     MapPoint(x: box.maxX + 100, y: box.maxY + 100), MapPoint(x: box.minX - 100, y: box.maxY + 100)])
+            let regionAfter = afterToBefore == nil ? region
+                : MapPolygon(try CoordinateTransform(from: crsBefore, to: crsAfter).forward(region.ring))
+            var foundBefore = try StructureAnalysis.detect(beforeSource, within: region)
+            var foundAfter = try StructureAnalysis.detect(afterSource, within: regionAfter)
+            if let afterToBefore {
+                foundAfter = foundAfter.map { var d = $0; d.center = afterToBefore(d.center); d.footprint = d.footprint.map(afterToBefore); return d }
+            }
+            foundBefore.sort { ($0.center.y, $0.center.x) > ($1.center.y, $1.center.x) }
+            let tolerance = max(6, 4 * pixelMeters)
+            let change = StructureAnalysis.match(before: foundBefore, after: foundAfter, afterShiftMeters: displacement, toleranceMeters: tolerance)
+            let counts = StructureAnalysis.count(change, compoundBefore: before, compoundAfter: after, newFences: analysis.newFenceLines)
+            func items(_ list: [DetectedStructure], prefix: String, facts: (DetectedStructure) -> [(String, JSONValue)]) throws -> [SiteReport.Structure] {
+                try list.sorted { ($0.center.y, $0.center.x) > ($1.center.y, $1.center.x) }.enumerated().map { index, d in
+                    SiteReport.Structure(id: "\(prefix)\(index + 1)", kind: d.kind.rawValue, position: try toLonLat([d.center])[0],
+                                         areaSquareMeters: d.areaSquareMeters, confidence: d.confidence,
+                                         footprint: try toLonLat(d.footprint.ring), facts: facts(d))
+                }
+            }
+            let oldCentroid = before.centroid
+            var report = SiteReport.Structures()
+            report.newGuardPosts = try items(counts.newGuardPosts, prefix: "NP") { d in
+                [("on_new_fence", .bool(analysis.newFenceLines.contains { $0.distance(to: d.center) <= 10 }))]
+            }
+            report.newBuildings = try items(counts.newBuildings, prefix: "NB") { d in
+                [("in_eastern_part", .bool(d.center.x > oldCentroid.x)), ("outside_old_compound", .bool(!before.contains(d.center)))]
+            }
+            report.removedGuardPosts = try items(counts.removedGuardPosts, prefix: "RP") { _ in [] }
+            report.removedBuildings = try items(counts.removedBuildings, prefix: "RB") { _ in [] }
+            report.outsideCompound = try items(counts.newOutside, prefix: "OX") { _ in [("inside_compound", .bool(false))] }
+            report.summary = [
+                "\(counts.newGuardPosts.count) new guard posts, \(counts.newGuardPostsOnNewFence) of them on the new fence line.",
+                counts.eastSummary,
+                "\(counts.removedGuardPosts.count) guard posts and \(counts.removedBuildings.count) buildings removed.",
+                "\(counts.newOutside.count) new structures outside the compound (not counted).",
+            ]
+            analysis.structures = report
+            analysis.newPosts = counts.newGuardPosts
+            analysis.newBuildings = counts.newBuildings
+            measurements.newGuardPostsOnNewFence = counts.newGuardPostsOnNewFence
+            measurements.newBuildings = counts.newBuildings.count
+            measurements.newBuildingsEast = counts.newBuildingsEastOfOldCentroid
+            analysis.summary.append("structures: \(counts.newGuardPosts.count) new posts (\(counts.newGuardPostsOnNewFence) on the new fence), \(counts.newBuildings.count) new buildings")
+        }
+
+        // MARK: Claims
+        let claims: [Claim]
+        if let path = job.claimsPath {
+            guard let data = FileManager.default.contents(atPath: path) else { throw RasterIOError(.io, path: path, "cannot read claims file") }
+            do {
+                claims = try JSONDecoder().decode([Claim].self, from: data)
+            } catch {
+                throw RasterIOError(.malformed, path: path, "not a claims file (a JSON list of claims; see docs/claims.md)",
+                                    cause: "\(error)")
+            }
+        } else {
+            // The built-in claims are this site's: used only within 5 km of Kwan-li-so No. 25.
+            let camp = GeoPoint(longitude: 129.725280, latitude: 41.834384)
+            let nearCamp = abs(job.site.latitude - camp.latitude) < 0.045 && abs(job.site.longitude - camp.longitude) < 0.06
+            claims = nearCamp ? Claims.camp25 : []
+        }
+        analysis.claims = Claims.evaluate(claims, measured: measurements).map { v in
+            SiteReport.ClaimRow(id: v.id, text: claims.first { $0.id == v.id }?.text ?? v.id, documented: v.documented,
+                                measured: v.measured, uncertainty: v.uncertainty,
+                                verdict: v.verdict == .notConsistent ? "not consistent" : v.verdict.rawValue,
+                                reason: v.reason, warning: v.unitWarning)
+        }
+        return analysis
+    }
+
+    /// Overlays for one date's picture: both perimeters, fence changes, new posts and buildings.
+    func overlays(date: String, toPixel: (MapPoint) -> PixelPoint) -> [Picture.Overlay] {
+        var out: [Picture.Overlay] = []
+        if let p = perimeters["before"] { out.append(.init(shape: .polygon(p.ring.map(toPixel)), style: "perimeter-before", label: date == "before" ? "perimeter" : nil)) }
+        if let p = perimeters["after"], date == "after" { out.append(.init(shape: .polygon(p.ring.map(toPixel)), style: "perimeter-after", label: "perimeter")) }
+        if date == "after" {
+            for (i, line) in newFenceLines.enumerated() {
+                out.append(.init(shape: .polyline(line.points.map(toPixel)), style: "fence-new", label: "new fence \(i + 1)"))
+            }
+            for line in removedFenceLines { out.append(.init(shape: .polyline(line.points.map(toPixel)), style: "fence-removed", label: nil)) }
+            for (i, b) in newBuildings.enumerated() {
+                out.append(.init(shape: .polygon(b.footprint.ring.map(toPixel)), style: "building-new", label: "B\(i + 1)"))
+            }
+            for (i, p) in newPosts.enumerated() { out.append(.init(shape: .marker(toPixel(p.center)), style: "post-new", label: "P\(i + 1)")) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,117 @@
+import ChangeAnalysis
+import GeoRaster
+import SceneSynth
+import XCTest
+
+/// Perimeter geometry (IoU, reconciliation) on exact polygons, and extraction on small scenes
+/// rendered in-process (600 m at 1 m: debug builds are slow).
+final class PerimeterTests: XCTestCase {
+    func rect(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> MapPolygon {
+        MapPolygon([MapPoint(x: x0, y: y0), MapPoint(x: x1, y: y0), MapPoint(x: x1, y: y1), MapPoint(x: x0, y: y1)])
+    }
+
+    func testIntersectionOverUnionOfKnownShapes() {
+        // Far from the origin, as UTM coordinates are.
+        let (ox, oy) = (560_000.0, 4_631_000.0)
+        let a = rect(ox, oy, ox + 10, oy + 10)
+        XCTAssertEqual(PerimeterAnalysis.intersectionOverUnion(a, a), 1, accuracy: 1e-12)
+        // Half overlap: 50 / 150.
+        XCTAssertEqual(PerimeterAnalysis.intersectionOverUnion(a, rect(ox + 5, oy, ox + 15, oy + 10)), 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(PerimeterAnalysis.intersectionOverUnion(a, rect(ox + 20, oy, ox + 30, oy + 10)), 0, accuracy: 1e-12)
+        // A square and itself turned 45 degrees about its centre share a regular octagon:
+        // 8 (sqrt 2 - 1) of 4, so IoU = 1 / sqrt 2.
+        let c = MapPoint(x: ox + 1, y: oy + 1)
+        let square = rect(ox, oy, ox + 2, oy + 2)
+        let r2 = 2.0.squareRoot()
+        let diamond = MapPolygon([MapPoint(x: c.x + r2, y: c.y), MapPoint(x: c.x, y: c.y + r2),
+                                  MapPoint(x: c.x - r2, y: c.y), MapPoint(x: c.x, y: c.y - r2)])
+        XCTAssertEqual(PerimeterAnalysis.intersectionOverUnion(square, diamond), 1 / r2, accuracy: 1e-9)
+        // Non-convex with a shared edge: an L inside its bounding square (clockwise on purpose).
+        let l = MapPolygon([MapPoint(x: ox, y: oy), MapPoint(x: ox, y: oy + 10), MapPoint(x: ox + 5, y: oy + 10),
+                            MapPoint(x: ox + 5, y: oy + 5), MapPoint(x: ox + 10, y: oy + 5), MapPoint(x: ox + 10, y: oy)])
+        XCTAssertEqual(PerimeterAnalysis.intersectionOverUnion(l, a), 0.75, accuracy: 1e-12)
+    }
+
+    func testCompareSnapsUnchangedFenceAndFindsTheNewOne() {
+        let (ox, oy) = (560_000.0, 4_631_000.0)
+        let before = rect(ox, oy, ox + 800, oy + 600)
+        // The after extraction: the east side pushed 500 m out, the shared sides off by up to 0.6 m
+        // (extraction noise) and the whole date displaced by a misregistration of (3, -2) m.
+        let noisy = MapPolygon([MapPoint(x: ox + 0.4, y: oy - 0.3), MapPoint(x: ox + 1300.2, y: oy + 0.5),
+                                MapPoint(x: ox + 1299.8, y: oy + 600.1), MapPoint(x: ox - 0.6, y: oy + 599.6)])
+        let misregistered = noisy.map { MapPoint(x: $0.x + 3, y: $0.y - 2) }
+        let change = PerimeterAnalysis.compare(before: DatePerimeter(polygon: before, source: .extracted),
+                                               after: DatePerimeter(polygon: misregistered, source: .extracted),
+                                               afterShiftMeters: MapPoint(x: -3, y: 2), registrationResidualMeters: 0.3,
+                                               pixelSizeMeters: 0.5)
+        XCTAssertEqual(change.areaBeforeSquareMeters, 480_000, accuracy: 1e-6)
+        // The west side snapped exactly: its before vertices are in the after ring.
+        XCTAssertTrue(change.after.polygon.ring.contains(MapPoint(x: ox, y: oy)))
+        XCTAssertTrue(change.after.polygon.ring.contains(MapPoint(x: ox, y: oy + 600)))
+        XCTAssertEqual(change.growthPercent, 500 * 600 / 480_000 * 100, accuracy: 0.2)
+        XCTAssertEqual(change.newFences.count, 1)
+        XCTAssertEqual(change.newFenceLengthMeters, 500 + 600 + 500, accuracy: 3)
+        XCTAssertEqual(change.removedFences.count, 1)
+        XCTAssertEqual(change.removedFenceLengthMeters, 600, accuracy: 1e-6)
+        XCTAssertGreaterThan(change.growthUncertaintyPoints, 0)
+        XCTAssertLessThan(change.growthUncertaintyPoints, 2)
+    }
+
+    func testCompareOfAnUnchangedCompoundIsExactlyZero() {
+        let (ox, oy) = (560_000.0, 4_631_000.0)
+        let before = MapPolygon([MapPoint(x: ox, y: oy), MapPoint(x: ox + 700, y: oy + 80), MapPoint(x: ox + 650, y: oy + 600),
+                                 MapPoint(x: ox + 300, y: oy + 650), MapPoint(x: ox - 40, y: oy + 500)])
+        let jittered = MapPolygon(before.ring.enumerated().map { i, p in
+            MapPoint(x: p.x + 1.7 + (i % 2 == 0 ? 0.5 : -0.4), y: p.y - 0.9 + (i % 3 == 0 ? -0.3 : 0.45))
+        })
+        let change = PerimeterAnalysis.compare(before: DatePerimeter(polygon: before, source: .extracted),
+                                               after: DatePerimeter(polygon: jittered, source: .extracted),
+                                               afterShiftMeters: MapPoint(x: -1.7, y: 0.9), registrationResidualMeters: 0.2,
+                                               pixelSizeMeters: 0.5)
+        XCTAssertEqual(change.growthPercent, 0, accuracy: 1e-9)
+        XCTAssertTrue(change.newFences.isEmpty)
+        XCTAssertTrue(change.removedFences.isEmpty)
+        XCTAssertEqual(PerimeterAnalysis.intersectionOverUnion(change.after.polygon, before), 1, accuracy: 1e-12)
+    }
+
+    /// A small camp25 scene (600 m, 1 m GSD): both dates extracted on their own, then reconciled.
+    /// Seeds 31 and 32 were not used to choose any parameter.
+    func testExtractsBothDatesOfASmallScene() throws {
+        for (seed, shape) in [(UInt64(31), SceneOptions.Shape.rotated), (32, .lShaped)] {
+            let options = SceneOptions(scenario: .camp25, seed: seed, shape: shape, areaBeforeSquareMeters: 40_000,
+                                       areaAfterSquareMeters: 69_000, newGuardPosts: 6, newBuildings: 2, gsdBeforeMeters: 1.0,
+                                       gsdAfterMeters: 1.2, sceneSizeMeters: 600)
+            let scene = Scene(options: options)
+            let truth = scene.truth
+            let before = InMemorySource(SceneRenderer(scene: scene, date: "before").render())
+            let after = InMemorySource(SceneRenderer(scene: scene, date: "after").render())
+            var parameters = PerimeterParameters()
+            parameters.windowRadiusMeters = 400
+            parameters.minimumAreaSquareMeters = 5_000
+            let pb = try PerimeterAnalysis.extract(before, site: truth.siteMap, parameters: parameters)
+            let pa = try PerimeterAnalysis.extract(after, site: truth.siteMap, parameters: parameters)
+            let shift = MapPoint(x: -truth.misregistration.eastMeters, y: -truth.misregistration.northMeters)
+            let change = PerimeterAnalysis.compare(before: pb, after: pa, afterShiftMeters: shift,
+                                                   registrationResidualMeters: 0.2, pixelSizeMeters: 1.0)
+            let label = "seed \(seed) \(shape)"
+            XCTAssertGreaterThanOrEqual(PerimeterAnalysis.intersectionOverUnion(change.before.polygon, truth.compoundBefore.polygon), 0.97, label)
+            XCTAssertGreaterThanOrEqual(PerimeterAnalysis.intersectionOverUnion(change.after.polygon, truth.compoundAfter.polygon), 0.97, label)
+            XCTAssertEqual(change.growthPercent, truth.growthPercent, accuracy: 3, label)
+            XCTAssertEqual(change.newFenceLengthMeters, truth.newFenceLengthMeters, accuracy: 0.1 * truth.newFenceLengthMeters, label)
+            XCTAssertEqual(pb.source, .extracted)
+            XCTAssertGreaterThan(pb.confidence, 0.5, label)
+            XCTAssertTrue(pb.polygon.signedArea > 0, "counter-clockwise")
+        }
+    }
+
+    func testNoClosedFenceIsAnError() {
+        // A featureless image: there is no line at all to enclose the site.
+        let layout = RasterLayout(width: 200, height: 200, bandCount: 3, pixelType: .uint8)
+        let raster = Raster(layout: layout, samples: [UInt8](repeating: 120, count: layout.byteCount), nodata: nil,
+                            georeferencing: Georeferencing(transform: GeoTransform(originX: 0, originY: 200, pixelWidth: 1, pixelHeight: -1),
+                                                           crs: CRS(epsg: 32652)))
+        XCTAssertThrowsError(try PerimeterAnalysis.extract(InMemorySource(raster), site: MapPoint(x: 100, y: 100))) { error in
+            XCTAssertEqual((error as? PerimeterError)?.kind, .noClosedPerimeter)
+        }
+    }
+}
