@@ -152,7 +152,7 @@ public enum Claims {
                 let ratioConsistent = abs(documentedValues[1] / documentedValues[0] - b / a) <= 2 * (m.growthPercent?.uncertainty ?? 1) / 100 + 0.01
                 let warning = "The documented areas are \(factorText(factor)) the measured ones: a unit error; read as \(corrected.map { "\(format($0, 0)) m²" }.joined(separator: " → ")), they \(ratioConsistent ? "agree" : "do not agree") with the measurement."
                 return verdict(documented, measured, unc, .notConsistent,
-                               "As written the figures are off by a factor of about \(format(factor, 0)) from the measured scale, so their units are wrong.",
+                               "As written the figures are \(factorText(factor)) the measured scale, so their units are wrong.",
                                unitWarning: warning)
             }
             if hidden { return verdict(documented, measured, unc, .inconclusive, "\(hiddenText), so the enclosed area is not fully measured.") }
