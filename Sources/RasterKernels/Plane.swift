@@ -106,7 +106,7 @@ public struct MutablePlaneView<Element> {
     UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!
 }
 
-@inline(__always) func checkSameSize<A, B>(_ a: PlaneView<A>, _ b: MutablePlaneView<B>, _ what: String) {
+@usableFromInline @inline(__always) func checkSameSize<A, B>(_ a: PlaneView<A>, _ b: MutablePlaneView<B>, _ what: String) {
     precondition(a.width == b.width && a.height == b.height,
                  "\(what): sizes differ, \(a.width) x \(a.height) versus \(b.width) x \(b.height)")
 }

@@ -1,4 +1,5 @@
 extension SampleConversion {
+    @usableFromInline
     static func widenSIMD<T: WidenableSample>(_ s: UnsafePointer<T>, _ d: UnsafeMutablePointer<Float>,
                                               _ count: Int, _ scale: LinearScale) {
         let source = UnsafeRawPointer(s), destination = UnsafeMutableRawPointer(d)

@@ -1,4 +1,5 @@
 extension SampleConversion {
+    @usableFromInline
     static func widenScalar<T: WidenableSample>(_ s: UnsafePointer<T>, _ d: UnsafeMutablePointer<Float>,
                                                 _ count: Int, _ scale: LinearScale) {
         for i in 0..<count { d[i] = scale.gain * Float(s[i]) + scale.offset }
