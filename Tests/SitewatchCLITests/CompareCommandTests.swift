@@ -52,6 +52,16 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual((report["software"] as? [String: Any])?["version"] as? String, "0.1.0")
     }
 
+    /// The progress bar is for terminals: with stderr a pipe, nothing of it appears.
+    func testNoProgressOutputWhenNotATerminal() throws {
+        let out = temporary()
+        let run = try InfoCommandTests.sitewatch(["compare", "--before", "Fixtures/camp25/before", "--after", "Fixtures/camp25/after",
+                                                  "--site", Self.site, "--out", out])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "")
+        XCTAssertEqual(run.stdout, "Report: \(out)/report.html\n")
+    }
+
     func testGeoJSONFollowsRFC7946() throws {
         let out = temporary()
         XCTAssertEqual(try compare(out: out).status, 0)
