@@ -82,6 +82,23 @@ struct CompoundOutline {
         if !rotatedBefore.map({ p($0.x + shift.x, $0.y + shift.y) }).contains(options.siteMap) {
             shift = MapPoint(x: options.siteMap.x - rotatedBefore.centroid.x, y: options.siteMap.y - rotatedBefore.centroid.y)
         }
+        // Keep the whole compound inside the scene with a margin, so every fence is visible (a
+        // large irregular compound could otherwise run past the scene's edge): slide it back in,
+        // as long as the site stays inside the old compound.
+        let margin = 80.0, half = options.sceneSizeMeters / 2
+        let placed = MapRect(enclosing: (west + newEastPoints + eastInterior).map { q -> MapPoint in
+            let r = rotate(q); return p(r.x + shift.x, r.y + shift.y) })
+        var slide = MapPoint(x: 0, y: 0)
+        let lo = MapPoint(x: options.siteMap.x - half + margin, y: options.siteMap.y - half + margin)
+        let hi = MapPoint(x: options.siteMap.x + half - margin, y: options.siteMap.y + half - margin)
+        if placed.minX < lo.x { slide.x = lo.x - placed.minX } else if placed.maxX > hi.x { slide.x = hi.x - placed.maxX }
+        if placed.minY < lo.y { slide.y = lo.y - placed.minY } else if placed.maxY > hi.y { slide.y = hi.y - placed.maxY }
+        let slid = MapPoint(x: shift.x + slide.x, y: shift.y + slide.y)
+        if slide != MapPoint(x: 0, y: 0),
+           MapPolygon((west + eastInterior).map { q -> MapPoint in let r = rotate(q); return p(r.x + slid.x, r.y + slid.y) })
+               .contains(options.siteMap) {
+            shift = slid
+        }
         func place(_ q: MapPoint) -> MapPoint { let r = rotate(q); return p(r.x + shift.x, r.y + shift.y) }
 
         let before = MapPolygon((west + eastInterior).map(place))

@@ -78,6 +78,22 @@ final class SceneTruthTests: XCTestCase {
         }
     }
 
+    /// The compound stays inside the scene, so every fence can be seen (seed 15, irregular, ran
+    /// past the east edge before the placement kept a margin).
+    func testCompoundStaysInsideTheScene() {
+        for seed: UInt64 in [15, 16, 17] {
+            let options = SceneOptions(seed: seed, shape: .irregular, gsdBeforeMeters: 1.0)
+            let t = Scene(options: options).truth
+            let b = t.compoundAfter.polygon.bounds
+            let half = options.sceneSizeMeters / 2
+            XCTAssertGreaterThan(b.minX, options.siteMap.x - half + 50, "seed \(seed)")
+            XCTAssertLessThan(b.maxX, options.siteMap.x + half - 50, "seed \(seed)")
+            XCTAssertGreaterThan(b.minY, options.siteMap.y - half + 50, "seed \(seed)")
+            XCTAssertLessThan(b.maxY, options.siteMap.y + half - 50, "seed \(seed)")
+            XCTAssertTrue(t.compoundBefore.polygon.contains(t.siteMap))
+        }
+    }
+
     func testNoChangeKeepsTheCompound() {
         let t = Scene(options: smallOptions(.nochange, seed: 21)).truth
         XCTAssertEqual(t.compoundBefore.polygon, t.compoundAfter.polygon)
