@@ -220,7 +220,9 @@ public enum Claims {
         return r
     }
 
+    /// A unit error is a power of ten: name the nearest one ("1/1,000 of", "1,000 ×").
     private static func factorText(_ factor: Double) -> String {
-        factor < 1 ? "1/\(format(1 / factor, 0)) of" : "\(format(factor, 0)) ×"
+        let rounded = pow10(nearestPowerOfTen(factor))
+        return rounded < 1 ? "1/\(format(1 / rounded, 0)) of" : "\(format(rounded, 0)) ×"
     }
 }

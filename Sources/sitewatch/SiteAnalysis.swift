@@ -141,7 +141,14 @@ struct SiteAnalysis {
             // Growth uncertainty back to an area uncertainty for the claims (first order).
             measurements.areaUncertaintySquareMeters = c.growthUncertaintyPoints / 100 * c.before.areaSquareMeters
         }
-        if let before = compoundBefore, let after = compoundAfter {
+        // The structure detector is validated on 0.5-1 m imagery; coarser, a 4 m guard post is under
+        // two pixels, and a count would be a guess: say so, and leave the claims inconclusive.
+        let finestStructurePixel = 1.0
+        let afterPixelMeters = abs(afterSource.info.georeferencing!.transform.pixelWidth)
+            * (crsAfter.epsg.flatMap(CRSCatalog.linearUnitMeters) ?? 1)
+        if compoundBefore != nil, max(pixelMeters, afterPixelMeters) > finestStructurePixel {
+            analysis.limitations.append(String(format: "Structures were not counted: at %.2f m per pixel a 4 m guard post spans under two pixels; the structure detector is validated on 0.5-1 m imagery.", max(pixelMeters, afterPixelMeters)))
+        } else if let before = compoundBefore, let after = compoundAfter {
             progress.stage("structures")
             let box = before.bounds.union(after.bounds)
             let region = MapPolygon([MapPoint(x: box.minX - 100, y: box.minY - 100), MapPoint(x: box.maxX + 100, y: box.minY - 100),

@@ -112,6 +112,13 @@ struct Synth: ParsableCommand {
                 if !quiet { print("\(date): \(raster.width) x \(raster.height) px at \(scene.truth.grids[date]!.gsdMeters) m") }
             }
             try FileChecks.writeAtomically(Array(TruthJSON.encode(scene.truth).utf8), to: staging.path + "/truth.json")
+            // The true outlines as an analyst would hand them to `compare --perimeter-before/after`.
+            for (date, compound) in [("before", scene.truth.compoundBefore), ("after", scene.truth.compoundAfter)] {
+                let ring = try CoordinateTransform.toLonLat(compound.polygon.counterClockwise.ring, from: CRS(epsg: scene.truth.epsg))
+                let coordinates = (ring + [ring[0]]).map { String(format: "[%.7f, %.7f]", $0.longitude, $0.latitude) }.joined(separator: ", ")
+                let geojson = "{\"type\": \"Polygon\", \"coordinates\": [[\(coordinates)]]}\n"
+                try FileChecks.writeAtomically(Array(geojson.utf8), to: staging.path + "/truth-perimeter-\(date).geojson")
+            }
             try staging.commit()
             if !quiet {
                 let t = scene.truth

@@ -52,6 +52,35 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual((report["software"] as? [String: Any])?["version"] as? String, "0.1.0")
     }
 
+    /// With the fixture's analyst outlines (Fixtures/camp25/truth-perimeter-*.geojson) the compound's
+    /// figures follow the truth; at 2.5 m structures are not counted, so those claims stay open.
+    func testCompoundFiguresAndClaimsOnTheFixture() throws {
+        let out = temporary()
+        let run = try compare(["--perimeter-before", "Fixtures/camp25/truth-perimeter-before.geojson",
+                               "--perimeter-after", "Fixtures/camp25/truth-perimeter-after.geojson"], out: out)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try json(out + "/report.json")
+        let truth = try json(InfoCommandTests.repository.path + "/Fixtures/camp25/truth.json")
+        let compound = report["compound"] as! [String: Any]
+        let before = compound["before"] as! [String: Any], after = compound["after"] as! [String: Any]
+        XCTAssertEqual(before["source"] as? String, "analyst")
+        XCTAssertEqual(before["area_m2"] as! Double, (truth["compound_before"] as! [String: Any])["area_square_meters"] as! Double, accuracy: 2_000)
+        XCTAssertEqual(after["area_m2"] as! Double, (truth["compound_after"] as! [String: Any])["area_square_meters"] as! Double, accuracy: 5_000)
+        let growth = compound["growth_pct"] as! Double, uncertainty = compound["growth_pct_uncertainty"] as! Double
+        XCTAssertEqual(growth, truth["growth_percent"] as! Double, accuracy: max(1, uncertainty))
+        let fence = (report["fences"] as! [String: Any])["new_length_m"] as! Double
+        XCTAssertEqual(fence, truth["new_fence_length_meters"] as! Double, accuracy: 0.1 * (truth["new_fence_length_meters"] as! Double))
+        let claims = Dictionary(uniqueKeysWithValues: (report["claims"] as! [[String: Any]]).map { ($0["id"] as! String, $0) })
+        XCTAssertEqual(claims["area-growth"]?["verdict"] as? String, "consistent")
+        XCTAssertEqual(claims["area-popular"]?["verdict"] as? String, "not consistent")
+        XCTAssertTrue((claims["area-popular"]?["warning"] as? String)?.contains("1/1,000") == true)
+        XCTAssertEqual(claims["new-guard-posts"]?["verdict"] as? String, "inconclusive", "2.5 m is too coarse to count 4 m posts")
+        XCTAssertTrue((report["limitations"] as! [String]).contains { $0.hasPrefix("Structures were not counted") })
+        // The HTML draws the outlines and the new fence.
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("class=\"perimeter-after\"") && html.contains("class=\"fence-new\""))
+    }
+
     /// The progress bar is for terminals: with stderr a pipe, nothing of it appears.
     func testNoProgressOutputWhenNotATerminal() throws {
         let out = temporary()
