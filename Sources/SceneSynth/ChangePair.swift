@@ -21,6 +21,13 @@ public struct ChangePair: Sendable {
     public let noise: Float
     public let seed: UInt32
     public let crs = CRS(epsg: 32652)
+    /// Objects by 64 m map cell, so a pixel looks only at the few near it (a 32768² pair has
+    /// thousands of objects).
+    private let objectCells: [Int64: [Int]]
+    private static let cellMeters = 64.0
+    private static func cellKey(_ x: Double, _ y: Double) -> Int64 {
+        Int64((x / cellMeters).rounded(.down)) &* 1_000_003 &+ Int64((y / cellMeters).rounded(.down))
+    }
 
     public var beforeTransform: GeoTransform { GeoTransform(originX: 560_000, originY: 4_632_000, pixelWidth: gsdBefore, pixelHeight: -gsdBefore) }
     public var afterTransform: GeoTransform {
@@ -61,6 +68,20 @@ public struct ChangePair: Sendable {
             return Object(bounds: MapRect(enclosing: [a, b]),
                           delta: [sign * strength, sign * strength * Float(random.uniform(0.6, 1.2)), sign * strength * Float(random.uniform(0.6, 1.2))])
         }
+        var index: [Int64: [Int]] = [:]
+        let reach = max(gsdBefore, gsdAfter ?? gsdBefore)
+        for (number, object) in objects.enumerated() {
+            var x = ((object.bounds.minX - reach) / Self.cellMeters).rounded(.down) * Self.cellMeters
+            while x <= object.bounds.maxX + reach {
+                var y = ((object.bounds.minY - reach) / Self.cellMeters).rounded(.down) * Self.cellMeters
+                while y <= object.bounds.maxY + reach {
+                    index[Self.cellKey(x + 1e-6, y + 1e-6), default: []].append(number)
+                    y += Self.cellMeters
+                }
+                x += Self.cellMeters
+            }
+        }
+        objectCells = index
     }
 
     public enum Date: Sendable { case before, after }
@@ -82,7 +103,7 @@ public struct ChangePair: Sendable {
                     let ground = self.ground(m)
                     var values = [ground.0, ground.1, ground.2]
                     if isAfter {
-                        for object in objects where m.x >= object.bounds.minX - gsdAfter && m.x <= object.bounds.maxX + gsdAfter
+                        for object in (objectCells[Self.cellKey(m.x, m.y)] ?? []).map({ objects[$0] }) where m.x >= object.bounds.minX - gsdAfter && m.x <= object.bounds.maxX + gsdAfter
                             && m.y >= object.bounds.minY - gsdAfter && m.y <= object.bounds.maxY + gsdAfter {
                             // Anti-aliased coverage of the object within this pixel.
                             let half = gsdAfter / 2
