@@ -21,6 +21,15 @@ struct ChangeRunResult: Codable {
     var timings: [String: Double]
 }
 
+struct PeerResult: Codable {
+    var pipeline: String
+    var seconds: Double
+    var regions: Int
+    var peakRSSMegabytes: Double
+    /// Peer time / SiteWatch time, same files, same run.
+    var timeRatio: Double
+}
+
 struct ChangeBenchmarkResult: Codable {
     var size: Int
     var objects: Int
@@ -29,6 +38,29 @@ struct ChangeBenchmarkResult: Codable {
     var shiftErrorPixels: Double
     var countErrorPercent: Double
     var megapixelsPerSecondPerDate: Double
+    var peers: [PeerResult]?
+}
+
+/// Runs Benchmarks/peers/opencv_pipeline.py with PEERS_PYTHON (a venv with OpenCV, numpy, scipy,
+/// tifffile) on the same tile folders; nil when no peer Python is configured.
+func runPeers(before: String, after: String, siteWatchSeconds: Double) throws -> [PeerResult]? {
+    guard let python = ProcessInfo.processInfo.environment["PEERS_PYTHON"] else { return nil }
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("peers/opencv_pipeline.py").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script, before, after]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let name = o["pipeline"] as? String, let seconds = o["seconds"] as? Double else { return nil }
+        return PeerResult(pipeline: name, seconds: seconds, regions: o["regions"] as? Int ?? 0,
+                          peakRSSMegabytes: o["peak_rss_mb"] as? Double ?? 0, timeRatio: seconds / siteWatchSeconds)
+    }
 }
 
 func writePair(_ pair: ChangePair, date: ChangePair.Date, to folder: String) throws {
@@ -102,7 +134,8 @@ func runChangeBenchmark(resultsFolder: String) throws {
         let result = ChangeBenchmarkResult(size: size, objects: pair.objects.count, trueShift: [shift.x, shift.y], run: run,
                                            shiftErrorPixels: error,
                                            countErrorPercent: 100 * Double(run.regions - pair.objects.count) / Double(pair.objects.count),
-                                           megapixelsPerSecondPerDate: Double(size * size) / run.seconds / 1e6)
+                                           megapixelsPerSecondPerDate: Double(size * size) / run.seconds / 1e6,
+                                           peers: try runPeers(before: folder + "/before", after: folder + "/after", siteWatchSeconds: run.seconds))
         results.append(result)
         print(String(format: "change %5d^2: shift error %.3f px, %d regions for %d objects (%+.2f %%), %.1f s, %.1f Mpx/s per date, peak RSS %.0f MB",
                      size, error, run.regions, pair.objects.count, result.countErrorPercent, run.seconds,
@@ -123,6 +156,16 @@ func runChangeBenchmark(resultsFolder: String) throws {
     for r in results {
         markdown += String(format: "| %d² | %d | %d | %+.2f %% | %.3f | %.1f | %.1f | %.0f |\n", r.size, r.objects, r.run.regions,
                            r.countErrorPercent, r.shiftErrorPixels, r.run.seconds, r.megapixelsPerSecondPerDate, r.run.peakRSSMegabytes)
+    }
+    let withPeers = results.filter { $0.peers != nil }
+    if !withPeers.isEmpty {
+        markdown += "\nPeers on the same files in the same run (whole dates in memory; time ratio = peer / SiteWatch, above 1 means SiteWatch is faster):\n\n"
+        markdown += "| size | pipeline | seconds | time ratio | regions | peak RSS (MB) |\n|---|---|---|---|---|---|\n"
+        for r in withPeers {
+            for p in r.peers! {
+                markdown += String(format: "| %d² | %@ | %.1f | %.2f | %d | %.0f |\n", r.size, p.pipeline as NSString, p.seconds, p.timeRatio, p.regions, p.peakRSSMegabytes)
+            }
+        }
     }
     try markdown.write(toFile: resultsFolder + "/change.md", atomically: true, encoding: .utf8)
 }
