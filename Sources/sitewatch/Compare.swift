@@ -272,7 +272,7 @@ struct CompareJob {
 
     static let limitationsList = [
         "Pixel change on imagery like this is dominated by shadows, seasons and view angle; change regions are evidence to inspect, not counts of structures.",
-        "Areas are measured in the imagery's projected CRS; imagery in a non-metric or area-distorting CRS (EPSG:3857) must be reprojected first.",
+        "Change regions' areas are in the imagery's own CRS units squared; the compound's areas are measured in a locally true CRS (see Method).",
         "Co-registration is a single translation: relief displacement and view-angle lean of tall objects are not modelled.",
     ]
 }

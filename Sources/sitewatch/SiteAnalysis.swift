@@ -25,7 +25,7 @@ struct SiteAnalysis {
 
     static let method = [
         "Perimeter: at each date on its own, the closed line of thin dark linear structure (fence or wall beside a bright cleared strip) that encloses the site, found from a line filter on that image alone; the dates are then reconciled so unchanged stretches coincide, and the new and removed stretches are the fence changes.",
-        "Areas are measured in a locally true projected CRS (the imagery's own when it is metric and conformal-free of Web Mercator's scale error, else the site's UTM zone).",
+        "Areas are measured in a locally true projected CRS: the imagery's own when it is projected, except Web Mercator (EPSG:3857), whose scale error inflates areas about 1.8x at this latitude; else the site's UTM zone.",
         "Structures: at each date on its own, compact objects with a roof and a cast shadow (guard posts: small isolated shadows along the perimeter; buildings: larger rectangles), matched across the dates allowing for misregistration and lean; new and removed structures are those without a partner. Structures outside the compound are listed apart and never counted.",
     ]
 
