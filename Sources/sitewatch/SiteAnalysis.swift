@@ -182,11 +182,12 @@ struct SiteAnalysis {
             report.removedGuardPosts = try items(counts.removedGuardPosts, prefix: "RP") { _ in [] }
             report.removedBuildings = try items(counts.removedBuildings, prefix: "RB") { _ in [] }
             report.outsideCompound = try items(counts.newOutside, prefix: "OX") { _ in [("inside_compound", .bool(false))] }
+            func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
             report.summary = [
-                "\(counts.newGuardPosts.count) new guard posts, \(counts.newGuardPostsOnNewFence) of them on the new fence line.",
+                "\(count(counts.newGuardPosts.count, "new guard post")), \(counts.newGuardPostsOnNewFence) on the new fence line.",
                 counts.eastSummary,
-                "\(counts.removedGuardPosts.count) guard posts and \(counts.removedBuildings.count) buildings removed.",
-                "\(counts.newOutside.count) new structures outside the compound (not counted).",
+                "\(count(counts.removedGuardPosts.count, "guard post")) and \(count(counts.removedBuildings.count, "building")) removed.",
+                "\(count(counts.newOutside.count, "new structure")) outside the compound (not counted).",
             ]
             analysis.structures = report
             analysis.newPosts = counts.newGuardPosts
