@@ -18,42 +18,30 @@ public struct StructureDetectionParameters: Sendable, Hashable {
     /// brightness) are vegetation — crops and forest are dark in the visible bands — not shadow.
     /// A cast shadow keeps the ground's hue, slightly bluer.
     public var vegetationExcessGreen: Float = 0.07
-    /// A post's shadow stands alone: other dark blobs within this distance make it texture (forest
-    /// gaps, furrows), not a post.
-    public var postIsolationMeters = 5.0
-    /// Opening that removes fences, walls and tracks (1-2 px lines at 0.5 m) from the post shadows.
-    public var postOpeningMeters = 2.5
     /// Opening of body and shadow masks for buildings: drops speckle and 1 m lines.
     public var buildingOpeningMeters = 1.5
     /// Closing that joins a building's two roof halves, walls and shadow into one object.
     public var buildingClosingMeters = 2.5
-    /// Post shadow area limits, m²: a 3-5 m cabin's detached shadow is 10-45 m².
-    public var postShadowArea: ClosedRange<Double> = 7...70
-    /// Longest post shadow, metres (a 7.5 m post at 22° sun elevation casts about 10 m of cabin).
-    public var postShadowMaxLengthMeters = 16.0
     /// Body (roof + walls) area limits for a building, m².
     public var buildingBodyArea: ClosedRange<Double> = 45...3000
     /// Longest building body, metres: longer objects are tracks, fields' edges, roads.
     public var buildingMaxLengthMeters = 75.0
     /// Least shadow beside a building body, m²: a foundation scar or a bright patch has none.
     public var buildingMinShadowArea = 4.0
-    /// Development aid: print the post candidates within 30 m of this point and why they were kept or dropped.
-    public var debugNear: MapPoint? = nil
     public init() {}
 }
 
 public enum StructureAnalysis {
-    /// Structures in one date, searched within `region` (map polygon, e.g. the after compound grown by
+    /// Buildings in one date, searched within `region` (map polygon, e.g. the after compound grown by
     /// 100 m), from that image alone: no sun or view angles are needed — the shadow direction is
-    /// estimated from the buildings' own shadows.
+    /// estimated from the buildings' own shadows. Guard posts are found along the perimeter
+    /// instead (`guardPosts(_:perimeter:)`).
     ///
     /// Method: the local ground colour is a masked box mean (shadows excluded, then bodies excluded
     /// in a second pass). Shadow pixels keep less than half the ground's brightness above the scene's
     /// darkest level; body pixels differ in colour from the ground. Buildings are connected objects
     /// of body and shadow (after an opening that removes lines and a closing that joins roof halves)
-    /// with a large compact body and a shadow beside it. Guard posts are compact shadows of a 3-5 m
-    /// cabin left after a wider opening (which erases the fence line they stand by), not part of a
-    /// building; their centre is moved from the shadow back towards the sun.
+    /// with a large compact body and a shadow beside it.
     public static func detect(_ source: PixelSource, within region: MapPolygon,
                               parameters: StructureDetectionParameters = StructureDetectionParameters()) throws -> [DetectedStructure] {
         guard let geo = source.georeferencing else {
@@ -304,9 +292,9 @@ struct StructureDetector {
                 else if bodyOpen[i] != 0 || body[i] != 0 { moments[label - 1].addBody(Double(x) + 0.5, Double(y) + 0.5, contrast: contrast[i]) }
             }
         }
-        struct BuildingCandidate { var body: PixelPoint; var shadow: PixelPoint; var m: ObjectMoments; var box: PixelWindow }
+        struct BuildingCandidate { var body: PixelPoint; var shadow: PixelPoint; var m: ObjectMoments }
         var candidates: [BuildingCandidate] = []
-        for (index, m) in moments.enumerated() {
+        for m in moments {
             let bodyArea = Double(m.bodyCount) * px2
             guard parameters.buildingBodyArea.contains(bodyArea), Double(m.shadowCount) * px2 >= parameters.buildingMinShadowArea else { continue }
             let c = m.bodyCentroid
@@ -316,7 +304,7 @@ struct StructureDetector {
             let breadth = (12 * axes.minorVariance).squareRoot() * image.gsd
             // A compact body: not a track or a line of speckle (which fill little of their rectangle).
             guard length <= parameters.buildingMaxLengthMeters, breadth >= 4, bodyArea >= 0.55 * length * breadth else { continue }
-            candidates.append(BuildingCandidate(body: c, shadow: m.shadowCentroid, m: m, box: components[index].boundingBox))
+            candidates.append(BuildingCandidate(body: c, shadow: m.shadowCentroid, m: m))
         }
 
         // The shadow direction of the date, from the buildings: body centre -> shadow centre, the
@@ -336,7 +324,6 @@ struct StructureDetector {
         }
 
         var found: [DetectedStructure] = []
-        var buildingBoxes: [PixelWindow] = []
         for c in candidates {
             let m = c.m
             // A building's shadow lies on its side away from the sun: with a known direction, drop
@@ -364,71 +351,8 @@ struct StructureDetector {
             found.append(DetectedStructure(kind: .building, center: image.map(centre.x, centre.y), footprint: MapPolygon(corners),
                                            areaSquareMeters: area, confidence: confidence,
                                            shadowAreaSquareMeters: Double(m.shadowCount) * px2))
-            buildingBoxes.append(c.box)
         }
 
-        // MARK: Guard posts: compact shadows that survive an opening wider than any fence line.
-        let postShadow = morph(.open, shadow, side(parameters.postOpeningMeters))
-        var postLabels = [Int32](repeating: 0, count: n)
-        let postComponents = postShadow.withUnsafeBufferPointer { m in
-            postLabels.withUnsafeMutableBufferPointer { l in
-                ConnectedComponents.label(mask: m, width: w, height: h, connectivity: .eight, labels: l)
-            }
-        }
-        let margin = Int((4 / image.gsd).rounded(.up))
-        // Labels are 1 + the index in canonical order; find a component's index by its first pixel.
-        let indexByFirstPixel = Dictionary(uniqueKeysWithValues: postComponents.enumerated().map { ($1.firstPixelIndex, $0) })
-        func postComponentIndex(_ c: Component) -> Int { indexByFirstPixel[c.firstPixelIndex]! }
-        for component in postComponents {
-            let area = Double(component.area) * px2
-            if let q = parameters.debugNear, distance(q, image.map(component.centroid.x, component.centroid.y)) < 30 {
-                print("debug post candidate at", image.map(component.centroid.x, component.centroid.y), "area", area, "axes", component.majorAxisLength * image.gsd, component.minorAxisLength * image.gsd)
-            }
-            guard parameters.postShadowArea.contains(area) else { continue }
-            let length = component.majorAxisLength * image.gsd, breadth = component.minorAxisLength * image.gsd
-            guard length <= parameters.postShadowMaxLengthMeters, breadth >= 2.0 else { continue }
-            let c = component.centroid
-            let own = Int32(postComponentIndex(component)) + 1
-            let reach = Int((parameters.postIsolationMeters / image.gsd).rounded())
-            let box = component.boundingBox
-            var others = 0
-            for y in max(0, box.y - reach)..<min(h, box.maxY + reach) {
-                for x in max(0, box.x - reach)..<min(w, box.maxX + reach) where postLabels[y * w + x] != 0 && postLabels[y * w + x] != own { others += 1 }
-            }
-            if let q = parameters.debugNear, distance(q, image.map(c.x, c.y)) < 30 { print("  others", Double(others) * px2, "m²") }
-            if Double(others) * px2 > 4 { continue }
-            // Part of a building's shadow, not a post of its own.
-            if buildingBoxes.contains(where: { b in
-                c.x >= Double(b.x - margin) && c.x <= Double(b.maxX + margin) && c.y >= Double(b.y - margin) && c.y <= Double(b.maxY + margin)
-            }) { continue }
-            // The cabin stands sun-wards of its detached shadow: its shadow spans the cabin's size
-            // plus 2.5 m / tan(elevation) along the shadow direction, and its centre lies about
-            // (height - 1.25 m) / tan(elevation) from the cabin's, for a typical 6.5 m post about
-            // 2.1 x the excess length.
-            var centre = c
-            var size = min(5, max(3, breadth))
-            if let (sx, sy) = shadowDirection {
-                var along: [Double] = [], across: [Double] = []
-                let box = component.boundingBox
-                for y in box.y..<box.maxY {
-                    for x in box.x..<box.maxX where postLabels[y * w + x] != 0 && postShadow[y * w + x] != 0 {
-                        let dx = Double(x) + 0.5 - c.x, dy = Double(y) + 0.5 - c.y
-                        along.append(dx * sx + dy * sy); across.append(-dx * sy + dy * sx)
-                    }
-                }
-                let extent = ((along.max() ?? 0) - (along.min() ?? 0) + 1) * image.gsd
-                let width = ((across.max() ?? 0) - (across.min() ?? 0) + 1) * image.gsd
-                size = min(5, max(3, width))
-                let back = min(20, max(1, 2.1 * (extent - size))) / image.gsd
-                centre = PixelPoint(x: c.x - sx * back, y: c.y - sy * back)
-            }
-            let half = size / 2 / image.gsd
-            let corners = [(-half, -half), (half, -half), (half, half), (-half, half)].map { image.map(centre.x + $0.0, centre.y + $0.1) }
-            let compact = min(1, area / (length * breadth * 0.785 + 1e-9))
-            let confidence = min(1, max(0, 0.5 + 0.5 * compact - (length > 12 ? 0.2 : 0)))
-            found.append(DetectedStructure(kind: .guardPost, center: image.map(centre.x, centre.y), footprint: MapPolygon(corners),
-                                           areaSquareMeters: size * size, confidence: confidence, shadowAreaSquareMeters: area))
-        }
         return found
     }
 }

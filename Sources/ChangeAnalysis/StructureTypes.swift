@@ -38,4 +38,13 @@ public struct StructureChange: Sendable {
     /// Seen before only.
     public var removed: [DetectedStructure]
     public var unchanged: [StructurePair]
+
+    public init(new: [DetectedStructure], removed: [DetectedStructure], unchanged: [StructurePair]) {
+        self.new = new; self.removed = removed; self.unchanged = unchanged
+    }
+
+    /// Both changes together (e.g. buildings and guard posts, each matched its own way).
+    public static func + (a: StructureChange, b: StructureChange) -> StructureChange {
+        StructureChange(new: a.new + b.new, removed: a.removed + b.removed, unchanged: a.unchanged + b.unchanged)
+    }
 }

@@ -34,6 +34,12 @@ struct Compare: ParsableCommand {
     @Option(name: .long, help: "Analyst's GeoJSON polygon (lon/lat) of the compound at the after date.")
     var perimeterAfter: String?
 
+    @Option(name: .long, help: "GeoJSON polygons (lon/lat) of cloud, haze or other unusable areas at the before date: read as nodata.")
+    var maskBefore: String?
+
+    @Option(name: .long, help: "GeoJSON polygons (lon/lat) of unusable areas at the after date.")
+    var maskAfter: String?
+
     @Option(name: .long, help: "Output folder (must not exist or be empty).")
     var out: String
 
@@ -61,7 +67,8 @@ struct Compare: ParsableCommand {
             let progress = Progress(enabled: !quiet)
             let job = CompareJob(before: before, after: after, site: GeoPoint(longitude: site.values[0], latitude: site.values[1]),
                                  aoiPath: aoi, claimsPath: claims, perimeterBeforePath: perimeterBefore,
-                                 perimeterAfterPath: perimeterAfter, title: title, radiusMeters: radius)
+                                 perimeterAfterPath: perimeterAfter, maskBeforePath: maskBefore, maskAfterPath: maskAfter,
+                                 title: title, radiusMeters: radius)
             let outputs = try job.run(progress: progress)
             progress.finish()
             let staging = try OutputFolder(out)
@@ -85,6 +92,8 @@ struct CompareJob {
     var claimsPath: String?
     var perimeterBeforePath: String?
     var perimeterAfterPath: String?
+    var maskBeforePath: String?
+    var maskAfterPath: String?
     var title: String?
     var radiusMeters: Double
 
@@ -104,6 +113,13 @@ struct CompareJob {
             }
         }
         let crsBefore = beforeSource.info.georeferencing!.crs!, crsAfter = afterSource.info.georeferencing!.crs!
+        // Cloud masks: pixels under them read as nodata everywhere below.
+        func masked(_ path: String?, _ crs: CRS) throws -> (PixelSource) -> PixelSource {
+            guard let path else { return { $0 } }
+            let polygons = try GeoJSONInput.polygons(path).map { MapPolygon(try CoordinateTransform.fromLonLat($0, to: crs)) }
+            return { MaskedSource($0, hiding: polygons) }
+        }
+        let maskedBefore = try masked(maskBeforePath, crsBefore), maskedAfter = try masked(maskAfterPath, crsAfter)
         // A CRS difference goes through PROJ: before-CRS map coordinates to after-CRS ones.
         var reproject: (@Sendable (MapPoint) -> MapPoint)?
         if crsBefore != crsAfter {
@@ -154,8 +170,8 @@ struct CompareJob {
         let result: ChangeResult
         do {
             result = try ChangeDetector().run(
-                openBefore: { CroppedSource(try RasterDataset.open(before), window: window) },
-                openAfter: { try RasterDataset.open(after) },
+                openBefore: { CroppedSource(maskedBefore(try RasterDataset.open(before)), window: window) },
+                openAfter: { maskedAfter(try RasterDataset.open(after)) },
                 reproject: reproject,
                 store: { overlap in
                     let s: RowStore = overlap.pixelCount > 64_000_000 ? try FileRowStore(width: overlap.width, height: overlap.height)
@@ -173,7 +189,7 @@ struct CompareJob {
         }
 
         let siteAnalysis = try SiteAnalysis.run(
-            job: self, beforeSource: beforeSource, afterSource: afterSource, crsBefore: crsBefore, crsAfter: crsAfter,
+            job: self, before: maskedBefore(beforeSource), after: maskedAfter(afterSource), crsBefore: crsBefore, crsAfter: crsAfter,
             siteMap: siteMap, registration: result.registration, progress: progress)
 
         let cropTransform = beforeTransform.window(window)
@@ -305,27 +321,38 @@ final class LockedTransform: @unchecked Sendable {
 /// Lon/lat polygons from GeoJSON (a Polygon, a Feature, or the first polygon of a FeatureCollection).
 enum GeoJSONInput {
     static func polygon(_ path: String) throws -> [GeoPoint] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RasterIOError(.io, path: path, "cannot read GeoJSON file") }
-        guard let json = try? JSONSerialization.jsonObject(with: data) else {
-            throw RasterIOError(.malformed, path: path, "not valid JSON (expected a GeoJSON Polygon)")
-        }
-        func find(_ object: Any) -> [[Double]]? {
-            guard let dict = object as? [String: Any] else { return nil }
-            switch dict["type"] as? String {
-            case "Polygon": return (dict["coordinates"] as? [[[Double]]])?.first
-            case "MultiPolygon": return (dict["coordinates"] as? [[[[Double]]]])?.first?.first
-            case "Feature": return dict["geometry"].flatMap(find)
-            case "FeatureCollection": return (dict["features"] as? [Any])?.lazy.compactMap(find).first
-            default: return nil
-            }
-        }
-        guard let ring = find(json), ring.count >= 4, ring.allSatisfy({ $0.count >= 2 }) else {
+        guard let first = try polygons(path).first else {
             throw RasterIOError(.malformed, path: path, "no polygon found (expected a GeoJSON Polygon, Feature or FeatureCollection with at least 4 positions)")
         }
-        let points = ring.map { GeoPoint(longitude: $0[0], latitude: $0[1]) }
-        guard points.allSatisfy({ (-180...180).contains($0.longitude) && (-90...90).contains($0.latitude) }) else {
-            throw RasterIOError(.malformed, path: path, "coordinates are not longitude/latitude in degrees (RFC 7946)")
+        return first
+    }
+
+    /// Every polygon's outer ring (Polygon, MultiPolygon, Feature, FeatureCollection), in order.
+    static func polygons(_ path: String) throws -> [[GeoPoint]] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw RasterIOError(.io, path: path, "cannot read GeoJSON file") }
+        guard let json = try? JSONSerialization.jsonObject(with: data) else {
+            throw RasterIOError(.malformed, path: path, "not valid JSON (expected GeoJSON polygons)")
         }
-        return points.first == points.last ? Array(points.dropLast()) : points
+        func find(_ object: Any) -> [[[Double]]] {
+            guard let dict = object as? [String: Any] else { return [] }
+            switch dict["type"] as? String {
+            case "Polygon": return (dict["coordinates"] as? [[[Double]]])?.prefix(1).map { $0 } ?? []
+            case "MultiPolygon": return (dict["coordinates"] as? [[[[Double]]]])?.compactMap(\.first) ?? []
+            case "Feature": return dict["geometry"].map(find) ?? []
+            case "FeatureCollection": return (dict["features"] as? [Any])?.flatMap(find) ?? []
+            default: return []
+            }
+        }
+        let rings = find(json)
+        guard !rings.isEmpty, rings.allSatisfy({ $0.count >= 4 && $0.allSatisfy { $0.count >= 2 } }) else {
+            throw RasterIOError(.malformed, path: path, "no polygon found (expected a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection with rings of at least 4 positions)")
+        }
+        return try rings.map { ring in
+            let points = ring.map { GeoPoint(longitude: $0[0], latitude: $0[1]) }
+            guard points.allSatisfy({ (-180...180).contains($0.longitude) && (-90...90).contains($0.latitude) }) else {
+                throw RasterIOError(.malformed, path: path, "coordinates are not longitude/latitude in degrees (RFC 7946)")
+            }
+            return points.first == points.last ? Array(points.dropLast()) : points
+        }
     }
 }

@@ -29,10 +29,11 @@ struct SiteAnalysis {
         "Structures: at each date on its own, compact objects with a roof and a cast shadow (guard posts: small isolated shadows along the perimeter; buildings: larger rectangles), matched across the dates allowing for misregistration and lean; new and removed structures are those without a partner. Structures outside the compound are listed apart and never counted.",
     ]
 
-    static func run(job: CompareJob, beforeSource: RasterSource, afterSource: RasterSource, crsBefore: CRS, crsAfter: CRS,
+    /// `before` and `after` are the dates as the analysis sees them (cloud masks applied).
+    static func run(job: CompareJob, before beforeSource: PixelSource, after afterSource: PixelSource, crsBefore: CRS, crsAfter: CRS,
                     siteMap: MapPoint, registration: Registration, progress: Progress) throws -> SiteAnalysis {
         var analysis = SiteAnalysis()
-        let beforeTransform = beforeSource.info.georeferencing!.transform
+        let beforeTransform = beforeSource.georeferencing!.transform
         // The after date's content is displaced by the co-registration shift (before pixels).
         let s = registration.appliedShift
         let displacement = MapPoint(x: s.x * beforeTransform.pixelWidth + s.y * beforeTransform.rowRotation,
@@ -64,7 +65,7 @@ struct SiteAnalysis {
         }
         let analystBefore = try analystPolygon(job.perimeterBeforePath), analystAfter = try analystPolygon(job.perimeterAfterPath)
         let siteInAfter = crsAfter == crsBefore ? siteMap : try CoordinateTransform(from: crsBefore, to: crsAfter).forward(siteMap)
-        func extracted(_ source: RasterSource, date: String) -> DatePerimeter? {
+        func extracted(_ source: PixelSource, date: String) -> DatePerimeter? {
             do {
                 var p = try PerimeterAnalysis.extract(source, site: date == "before" ? siteMap : siteInAfter)
                 if let afterToBefore, date == "after" {
@@ -144,7 +145,7 @@ struct SiteAnalysis {
         // The structure detector is validated on 0.5-1 m imagery; coarser, a 4 m guard post is under
         // two pixels, and a count would be a guess: say so, and leave the claims inconclusive.
         let finestStructurePixel = 1.0
-        let afterPixelMeters = abs(afterSource.info.georeferencing!.transform.pixelWidth)
+        let afterPixelMeters = abs(afterSource.georeferencing!.transform.pixelWidth)
             * (crsAfter.epsg.flatMap(CRSCatalog.linearUnitMeters) ?? 1)
         if compoundBefore != nil, max(pixelMeters, afterPixelMeters) > finestStructurePixel {
             analysis.limitations.append(String(format: "Structures were not counted: at %.2f m per pixel a 4 m guard post spans under two pixels; the structure detector is validated on 0.5-1 m imagery.", max(pixelMeters, afterPixelMeters)))
@@ -155,14 +156,28 @@ struct SiteAnalysis {
                                      MapPoint(x: box.maxX + 100, y: box.maxY + 100), MapPoint(x: box.minX - 100, y: box.maxY + 100)])
             let regionAfter = afterToBefore == nil ? region
                 : MapPolygon(try CoordinateTransform(from: crsBefore, to: crsAfter).forward(region.ring))
+            let beforeToAfter: ((MapPoint) -> MapPoint)? = afterToBefore == nil ? nil : {
+                let t = LockedTransform(try! CoordinateTransform(from: crsBefore, to: crsAfter))
+                return { t.forward($0) }
+            }()
             var foundBefore = try StructureAnalysis.detect(beforeSource, within: region)
             var foundAfter = try StructureAnalysis.detect(afterSource, within: regionAfter)
+            // Guard posts along each date's own perimeter line, as that date's image shows it.
+            let postsBefore = try StructureAnalysis.guardPosts(beforeSource, perimeter: perimeterBefore!.polygon)
+            var postsAfter = try StructureAnalysis.guardPosts(afterSource, perimeter: beforeToAfter.map { perimeterAfter!.polygon.map($0) }
+                                                              ?? perimeterAfter!.polygon)
             if let afterToBefore {
                 foundAfter = foundAfter.map { var d = $0; d.center = afterToBefore(d.center); d.footprint = d.footprint.map(afterToBefore); return d }
+                postsAfter = postsAfter.map { var c = $0; c.structure.center = afterToBefore(c.structure.center)
+                                              c.structure.footprint = c.structure.footprint.map(afterToBefore); return c }
             }
             foundBefore.sort { ($0.center.y, $0.center.x) > ($1.center.y, $1.center.x) }
+            // Guard posts stand 60 m or more apart; lean and a post's placement add a few metres to the
+            // misregistration that the shift removes.
             let tolerance = max(6, 4 * pixelMeters)
             let change = StructureAnalysis.match(before: foundBefore, after: foundAfter, afterShiftMeters: displacement, toleranceMeters: tolerance)
+                + StructureAnalysis.matchGuardPosts(before: postsBefore, after: postsAfter, afterShiftMeters: displacement,
+                                                    toleranceMeters: max(10, 4 * pixelMeters))
             let counts = StructureAnalysis.count(change, compoundBefore: before, compoundAfter: after, newFences: analysis.newFenceLines)
             func items(_ list: [DetectedStructure], prefix: String, facts: (DetectedStructure) -> [(String, JSONValue)]) throws -> [SiteReport.Structure] {
                 try list.sorted { ($0.center.y, $0.center.x) > ($1.center.y, $1.center.x) }.enumerated().map { index, d in

@@ -1,0 +1,369 @@
+import GeoRaster
+
+/// Tuning of the guard-post detector. Sizes are in metres so that they hold at any GSD.
+public struct GuardPostParameters: Sendable, Hashable {
+    /// Depth of the corridor searched inside the perimeter line. Posts stand on the fence or a few
+    /// metres inside it; at low sun a cabin on 5 m legs casts its shadow 10-15 m away.
+    public var insideMeters = 18.0
+    /// Depth searched outside: the cleared strip. Beyond it lie fields and forest, whose texture
+    /// the profile along the fence cannot model (measured: most false posts stood 10-15 m out).
+    public var outsideMeters = 6.0
+    /// Length of the background bins along the perimeter. The corridor's profile across the fence
+    /// (fields, cleared strip, fence, patrol track) is the median of three neighbouring bins, 60 m
+    /// of fence, in which one 4 m post is a small minority.
+    public var binLengthMeters = 20.0
+    /// A pixel is anomalous when some band departs from the corridor's profile by this many robust
+    /// standard deviations (of that distance from the fence, along the whole perimeter).
+    public var weakSigma: Float = 4
+    /// Pixels this far out make a detection on their own; pixels past `weakSigma` only confirm a
+    /// post the other date shows clearly (hysteresis across dates).
+    public var strongSigma: Float = 8
+    /// Least area of strong pixels for a detection, m². A 3-5 m roof is 9-25 m².
+    public var minStrongAreaSquareMeters = 10.0
+    /// Least area of weak pixels that confirms a post seen clearly at the other date, m².
+    public var minWeakAreaSquareMeters = 1.0
+    /// Roof and walls larger than this are a building by the fence, not a post, m².
+    public var maxBodyAreaSquareMeters = 60.0
+    /// The parts of one post (roof, walls, legs, detached shadow) lie within this distance of each
+    /// other; posts stand 60 m or more apart.
+    public var groupMeters = 15.0
+    /// A shadow pixel keeps less than this fraction of the background's brightness above the
+    /// scene's dark level.
+    public var shadowFraction: Float = 0.65
+    /// How far outside the perimeter line a post's roof may stand: on the fence, leaning out.
+    public var maxOutsideMeters = 1.5
+    /// An object thinner than this across the fence and longer along it is a stretch of fence or
+    /// track the profile did not model (a bend, a gate), not a post.
+    public var minPostBreadthMeters = 1.5
+    public init() {}
+}
+
+/// A guard-post candidate of one date.
+public struct GuardPostCandidate: Sendable, Hashable {
+    public var structure: DetectedStructure
+    /// Clear enough to count on its own; a weak candidate only confirms a clear one of the other date.
+    public var isStrong: Bool
+}
+
+extension StructureAnalysis {
+    /// Guard-post candidates of one date, searched in a corridor along that date's perimeter.
+    ///
+    /// Posts stand on or just inside the fence, and the ground across the fence has the same profile
+    /// all along it (cleared strip, fence line, patrol track). So each pixel of the corridor is
+    /// placed by its position along the perimeter and its signed distance from it, the profile is
+    /// the median of the pixels at that distance over the neighbouring 60 m of fence, and a post is
+    /// what departs from it: its roof, its walls and its shadow, whatever the sun's elevation (a
+    /// high sun leaves a post almost no shadow; a low one detaches it by 15 m). Nothing depends on
+    /// the sun or view angles.
+    public static func guardPosts(_ source: PixelSource, perimeter: MapPolygon,
+                                  parameters: GuardPostParameters = GuardPostParameters()) throws -> [GuardPostCandidate] {
+        guard let geo = source.georeferencing else {
+            throw ChangeAnalysisError(.notGeoreferenced, "guard-post detection needs a georeferenced image")
+        }
+        let ring = RingGeometry.clean(perimeter.counterClockwise.ring)
+        guard ring.count >= 3 else { return [] }
+        let corridor = try CorridorSamples(source: source, transform: geo.transform, ring: ring,
+                                           inside: parameters.insideMeters, outside: parameters.outsideMeters)
+        guard corridor.count > 100 else { return [] }
+        return corridor.posts(parameters)
+    }
+
+    /// New, removed and unchanged posts. A clear (strong) post of one date is unchanged when the
+    /// other date shows a post of either strength within the tolerance, after the misregistration is
+    /// removed: a post that one date shows faintly (low contrast, a roof the colour of the track) is
+    /// not new or removed. Weak candidates alone count for nothing.
+    public static func matchGuardPosts(before: [GuardPostCandidate], after: [GuardPostCandidate], afterShiftMeters: MapPoint,
+                                       toleranceMeters: Double) -> StructureChange {
+        var pairs: [(Double, Int, Int)] = []
+        for (i, b) in before.enumerated() {
+            for (j, a) in after.enumerated() where b.isStrong || a.isStrong {
+                let moved = MapPoint(x: a.structure.center.x - afterShiftMeters.x, y: a.structure.center.y - afterShiftMeters.y)
+                let d = distance(b.structure.center, moved)
+                if d <= toleranceMeters { pairs.append((d, i, j)) }
+            }
+        }
+        // Clear posts seen at both dates pair first, so a faint candidate cannot take a clear post's partner.
+        func bothStrong(_ pair: (Double, Int, Int)) -> Int { before[pair.1].isStrong && after[pair.2].isStrong ? 0 : 1 }
+        pairs.sort { (bothStrong($0), $0.0, $0.1, $0.2) < (bothStrong($1), $1.0, $1.1, $1.2) }
+        var usedBefore = Set<Int>(), usedAfter = Set<Int>()
+        var unchanged: [StructurePair] = []
+        for (d, i, j) in pairs where !usedBefore.contains(i) && !usedAfter.contains(j) {
+            usedBefore.insert(i); usedAfter.insert(j)
+            unchanged.append(StructurePair(before: before[i].structure, after: after[j].structure, distanceMeters: d))
+        }
+        return StructureChange(new: after.indices.filter { !usedAfter.contains($0) && after[$0].isStrong }.map { after[$0].structure },
+                               removed: before.indices.filter { !usedBefore.contains($0) && before[$0].isStrong }.map { before[$0].structure },
+                               unchanged: unchanged)
+    }
+}
+
+/// The pixels of a corridor along a closed perimeter, from `outside` metres outside to `inside`
+/// metres inside, each placed by arc position `s` (metres from the ring's first vertex) and signed
+/// distance `t` (positive inside), with its colour.
+struct CorridorSamples {
+    var s: [Float] = [], t: [Float] = []
+    /// The side each pixel belongs to (its nearest) and the position along that side, metres.
+    var edge: [Int32] = [], along: [Float] = []
+    var mapX: [Double] = [], mapY: [Double] = []
+    /// Three colour planes (a single band is repeated) and brightness.
+    var colour: [[Float]] = [[], [], []]
+    var brightness: [Float] = []
+    /// Global pixel coordinates, for connectivity.
+    var column: [Int32] = [], row: [Int32] = []
+    let perimeterLength: Double
+    let gsd: Double
+    let inside: Double, outside: Double
+    let ring: [MapPoint]
+    var count: Int { s.count }
+
+    init(source: PixelSource, transform: GeoTransform, ring: [MapPoint], inside: Double, outside: Double) throws {
+        self.ring = ring
+        self.inside = inside; self.outside = outside
+        let halfWidth = max(inside, outside)
+        let cumulative = RingGeometry.cumulativeLengths(ring)
+        perimeterLength = cumulative.last!
+        let polygon = MapPolygon(ring)
+        let edges = ring.indices.map { (ring[$0], ring[($0 + 1) % ring.count]) }
+        let reach = halfWidth + 1
+        let boxes = edges.map { e in
+            MapRect(minX: min(e.0.x, e.1.x) - reach, minY: min(e.0.y, e.1.y) - reach,
+                    maxX: max(e.0.x, e.1.x) + reach, maxY: max(e.0.y, e.1.y) + reach)
+        }
+        var gsd = 0.0
+        for (index, (a, b)) in edges.enumerated() {
+            let length = distance(a, b)
+            guard length > 0 else { continue }
+            let ux = (b.x - a.x) / length, uy = (b.y - a.y) / length
+            // Inside is to the left of each edge of a counter-clockwise ring.
+            let nx = -uy, ny = ux
+            let h = halfWidth
+            let box = MapPolygon([MapPoint(x: a.x - ux * h - nx * h, y: a.y - uy * h - ny * h),
+                                  MapPoint(x: b.x + ux * h - nx * h, y: b.y + uy * h - ny * h),
+                                  MapPoint(x: b.x + ux * h + nx * h, y: b.y + uy * h + ny * h),
+                                  MapPoint(x: a.x - ux * h + nx * h, y: a.y - uy * h + ny * h)])
+            guard let window = StructureAnalysis.pixelWindow(of: box, transform: transform, size: source.layout.window) else { continue }
+            let image = try StructureImage(source: source, window: window, region: box, transform: transform)
+            gsd = image.gsd
+            let bands = image.colour.count
+            for y in 0..<image.height {
+                for x in 0..<image.width where image.inRegion[y * image.width + x] != 0 {
+                    let m = image.map(Double(x) + 0.5, Double(y) + 0.5)
+                    let d = segmentDistance(m, a, b)
+                    guard d <= halfWidth else { continue }
+                    // Each pixel belongs to the edge nearest to it (ties to the lower index), so
+                    // corners are neither missed nor counted twice.
+                    var nearest = true
+                    for (other, e) in edges.enumerated() where other != index {
+                        let r = boxes[other]
+                        guard m.x >= r.minX, m.x <= r.maxX, m.y >= r.minY, m.y <= r.maxY else { continue }
+                        let o = segmentDistance(m, e.0, e.1)
+                        if o < d || (o == d && other < index) { nearest = false; break }
+                    }
+                    guard nearest else { continue }
+                    let along = (m.x - a.x) * ux + (m.y - a.y) * uy
+                    let across = (m.x - a.x) * nx + (m.y - a.y) * ny
+                    // Outside a convex corner every pixel is nearest to the vertex itself, and where
+                    // the line is a metre off the fence the radial distances there mismatch the
+                    // sides' profiles. Posts stand inside, so that fan is left out.
+                    guard (along >= 0 && along <= length) || polygon.contains(m) else { continue }
+                    let signed = along >= 0 && along <= length ? across : d
+                    guard signed <= inside, signed >= -outside else { continue }
+                    s.append(Float(cumulative[index] + min(length, max(0, along))))
+                    self.edge.append(Int32(index)); self.along.append(Float(min(length, max(0, along))))
+                    t.append(Float(signed))
+                    mapX.append(m.x); mapY.append(m.y)
+                    let i = y * image.width + x
+                    for band in 0..<3 { colour[band].append(image.colour[min(band, bands - 1)][i]) }
+                    brightness.append(image.brightness[i])
+                    column.append(Int32(window.x + x)); row.append(Int32(window.y + y))
+                }
+            }
+        }
+        self.gsd = gsd
+    }
+
+    /// The corridor's profile: per band, the median at each distance from the fence over the three
+    /// bins of `binLength` around each pixel's position; and per distance the robust spread of the
+    /// residuals along the whole perimeter.
+    func anomalies(_ p: GuardPostParameters) -> (z: [Float], shadow: [Bool]) {
+        let n = count
+        // Bins never straddle a corner: at a corner the two sides' profiles differ wherever the
+        // perimeter line is off the fence by a metre (an analyst's polygon, a misregistered date).
+        var firstBin: [Int] = [], binsOfEdge: [Int] = []
+        for e in 0..<ring.count {
+            firstBin.append(binsOfEdge.reduce(0, +))
+            binsOfEdge.append(max(1, Int((distance(ring[e], ring[(e + 1) % ring.count]) / p.binLengthMeters).rounded(.up))))
+        }
+        let binCount = binsOfEdge.reduce(0, +)
+        var edgeOfBin = [Int](repeating: 0, count: binCount)
+        for e in 0..<ring.count { for b in 0..<binsOfEdge[e] { edgeOfBin[firstBin[e] + b] = e } }
+        let tStep = max(0.1, gsd / 2)
+        let tBins = Int(((inside + outside) / tStep).rounded(.up)) + 1
+        @inline(__always) func sBin(_ i: Int) -> Int {
+            let e = Int(edge[i])
+            return firstBin[e] + min(binsOfEdge[e] - 1, Int(Double(along[i]) / p.binLengthMeters))
+        }
+        @inline(__always) func tBin(_ i: Int) -> Int { min(tBins - 1, max(0, Int((Double(t[i]) + outside) / tStep))) }
+        // Pixels grouped by (s bin, t bin): a counting sort.
+        var start = [Int](repeating: 0, count: binCount * tBins + 1)
+        for i in 0..<n { start[sBin(i) * tBins + tBin(i) + 1] += 1 }
+        for k in 0..<(binCount * tBins) { start[k + 1] += start[k] }
+        var order = [Int](repeating: 0, count: n)
+        var fill = start
+        for i in 0..<n { let k = sBin(i) * tBins + tBin(i); order[fill[k]] = i; fill[k] += 1 }
+
+        let planes = colour + [brightness]
+        var profile = [[Float]](repeating: [Float](repeating: .nan, count: binCount * tBins), count: planes.count)
+        var values: [Float] = []
+        for sb in 0..<binCount {
+            for tb in 0..<tBins {
+                for (plane, data) in planes.enumerated() {
+                    values.removeAll(keepingCapacity: true)
+                    // The bin and its neighbours on the same side (the two nearest at a side's ends).
+                    let e = edgeOfBin[sb], count = binsOfEdge[e], local = sb - firstBin[e]
+                    let from = max(0, min(local - 1, count - 3)), to = min(count - 1, from + 2)
+                    for lb in from...to {
+                        let k = (firstBin[e] + lb) * tBins + tb
+                        for o in start[k]..<start[k + 1] { values.append(data[order[o]]) }
+                    }
+                    guard !values.isEmpty else { continue }
+                    values.sort()
+                    profile[plane][sb * tBins + tb] = values[values.count / 2]
+                }
+            }
+        }
+        // The scene's dark level (shadows, water), for the shadow test.
+        var sortedBrightness = brightness
+        sortedBrightness.sort()
+        let dark = sortedBrightness[Int(Double(n - 1) * 0.005)]
+        let typical = sortedBrightness[n / 2]
+
+        // Robust spread of the residuals per band and distance (MAD x 1.4826), floored at 1 % of the
+        // ground's brightness so that a noiseless render does not make every rounding an anomaly.
+        var residuals = [[Float]](repeating: [Float](repeating: 0, count: n), count: 3)
+        for band in 0..<3 { for i in 0..<n { residuals[band][i] = colour[band][i] - profile[band][sBin(i) * tBins + tBin(i)] } }
+        var tMembers = [[Int]](repeating: [], count: tBins)
+        for i in 0..<n { tMembers[tBin(i)].append(i) }
+        let floor = max(1e-6, 0.01 * (typical - dark))
+        var sigma = [[Float]](repeating: [Float](repeating: floor, count: tBins), count: 3)
+        for band in 0..<3 {
+            for tb in 0..<tBins where tMembers[tb].count >= 8 {
+                var a = tMembers[tb].map { abs(residuals[band][$0]) }
+                a.sort()
+                sigma[band][tb] = max(floor, 1.4826 * a[a.count / 2])
+            }
+        }
+        var z = [Float](repeating: 0, count: n), shadow = [Bool](repeating: false, count: n)
+        for i in 0..<n {
+            let tb = tBin(i), k = sBin(i) * tBins + tb
+            var best: Float = 0
+            for band in 0..<3 { best = max(best, abs(residuals[band][i]) / sigma[band][tb]) }
+            z[i] = best.isFinite ? best : 0
+            let ground = profile[3][k]
+            shadow[i] = ground > dark && brightness[i] - dark < p.shadowFraction * (ground - dark)
+        }
+        return (z, shadow)
+    }
+
+    func posts(_ p: GuardPostParameters) -> [GuardPostCandidate] {
+        let (z, shadow) = anomalies(p)
+        // Connected anomalous pixels (8-neighbours in the source grid), by union-find over a hash of
+        // the few anomalous pixels rather than a raster of the whole compound.
+        let weak = (0..<count).filter { z[$0] > p.weakSigma }
+        guard !weak.isEmpty else { return [] }
+        var slot: [Int64: Int] = [:]
+        slot.reserveCapacity(weak.count)
+        @inline(__always) func key(_ c: Int32, _ r: Int32) -> Int64 { Int64(r) << 32 | Int64(UInt32(bitPattern: c)) }
+        for (k, i) in weak.enumerated() { slot[key(column[i], row[i])] = k }
+        var parent = Array(weak.indices)
+        func find(_ a: Int) -> Int {
+            var a = a
+            while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
+            return a
+        }
+        for (k, i) in weak.enumerated() {
+            for (dc, dr) in [(-1, -1), (0, -1), (1, -1), (-1, 0)] {
+                if let other = slot[key(column[i] + Int32(dc), row[i] + Int32(dr))] {
+                    let ra = find(k), rb = find(other)
+                    if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+                }
+            }
+        }
+        var members: [Int: [Int]] = [:]
+        for k in weak.indices { members[find(k), default: []].append(weak[k]) }
+
+        // A detached shadow within `groupMeters` of a roof is part of its post. Two bright parts stay
+        // apart: a roof and a patch of the compound's ground 15 m away are not one object.
+        struct Part { var pixels: [Int]; var x: Double; var y: Double; var isShadow: Bool }
+        var parts = members.keys.sorted().map { root -> Part in
+            let pixels = members[root]!
+            return Part(pixels: pixels, x: pixels.reduce(0) { $0 + mapX[$1] } / Double(pixels.count),
+                        y: pixels.reduce(0) { $0 + mapY[$1] } / Double(pixels.count),
+                        isShadow: pixels.filter { shadow[$0] }.count * 2 >= pixels.count)
+        }
+        // Single stray pixels cannot make or join a post.
+        parts = parts.filter { Double($0.pixels.count) * gsd * gsd >= p.minWeakAreaSquareMeters }
+        var group = Array(parts.indices)
+        func top(_ a: Int) -> Int { var a = a; while group[a] != a { a = group[a] }; return a }
+        for i in parts.indices {
+            for j in parts.indices where j > i && (parts[i].isShadow || parts[j].isShadow) {
+                let dx = parts[i].x - parts[j].x, dy = parts[i].y - parts[j].y
+                if dx * dx + dy * dy <= p.groupMeters * p.groupMeters {
+                    let a = top(i), b = top(j)
+                    if a != b { group[max(a, b)] = min(a, b) }
+                }
+            }
+        }
+        var groups: [Int: [Int]] = [:]
+        for i in parts.indices { groups[top(i), default: []].append(i) }
+
+        let px2 = gsd * gsd
+        var out: [GuardPostCandidate] = []
+        for root in groups.keys.sorted() {
+            let groupParts = groups[root]!.map { parts[$0] }
+            let pixels = groupParts.flatMap(\.pixels)
+            let body = pixels.filter { !shadow[$0] }
+            let strongArea = Double(pixels.filter { z[$0] > p.strongSigma }.count) * px2
+            let bodyArea = Double(body.count) * px2
+            guard bodyArea <= p.maxBodyAreaSquareMeters else { continue }
+            // Extent across the fence: a post is metres deep; an unmodelled stretch of fence is not.
+            let ts = pixels.map { t[$0] }
+            guard Double(ts.max()! - ts.min()!) + gsd >= p.minPostBreadthMeters else { continue }
+            // The roof places the post: the part with the most clearly anomalous pixels that are not
+            // shadow (a detached shadow moves with the sun, 15 m between dates). A shadow alone (a
+            // roof as dark as its shadow) places it roughly.
+            func roofPixels(_ part: Part) -> [Int] { part.pixels.filter { !shadow[$0] && z[$0] > p.strongSigma } }
+            let roof = groupParts.map(roofPixels).max { $0.count < $1.count } ?? []
+            let placing = roof.count >= 2 ? roof : (body.isEmpty ? pixels : body)
+            let cx = placing.reduce(0) { $0 + mapX[$1] } / Double(placing.count)
+            let cy = placing.reduce(0) { $0 + mapY[$1] } / Double(placing.count)
+            let centre = MapPoint(x: cx, y: cy)
+            // Posts stand on the fence or inside it; what lies further out is the corner of a cleared
+            // strip, a track or a field's edge (measured: most false posts were 2-3 m outside corners).
+            let polygon = MapPolygon(ring)
+            guard polygon.contains(centre) || polygon.distanceToBoundary(centre) <= p.maxOutsideMeters else { continue }
+            // A 4 m square along the perimeter's direction at the post.
+            let (ux, uy) = direction(near: centre)
+            let h = 2.0
+            let footprint = MapPolygon([(-h, -h), (h, -h), (h, h), (-h, h)].map { (a, b) in
+                MapPoint(x: cx + a * ux - b * uy, y: cy + a * uy + b * ux)
+            })
+            let structure = DetectedStructure(kind: .guardPost, center: centre, footprint: footprint, areaSquareMeters: 16,
+                                              confidence: min(1, strongArea / 24),
+                                              shadowAreaSquareMeters: Double(pixels.count - body.count) * px2)
+            out.append(GuardPostCandidate(structure: structure, isStrong: strongArea >= p.minStrongAreaSquareMeters))
+        }
+        return out
+    }
+
+    /// Unit direction of the ring's edge nearest to `p`.
+    func direction(near p: MapPoint) -> (Double, Double) {
+        var best = Double.infinity, dir = (1.0, 0.0)
+        for i in ring.indices {
+            let a = ring[i], b = ring[(i + 1) % ring.count]
+            let d = segmentDistance(p, a, b), l = distance(a, b)
+            if d < best, l > 0 { best = d; dir = ((b.x - a.x) / l, (b.y - a.y) / l) }
+        }
+        return dir
+    }
+}
