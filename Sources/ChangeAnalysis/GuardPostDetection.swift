@@ -38,13 +38,6 @@ public struct GuardPostParameters: Sendable, Hashable {
     public init() {}
 }
 
-/// A guard-post candidate of one date.
-public struct GuardPostCandidate: Sendable, Hashable {
-    public var structure: DetectedStructure
-    /// Clear enough to count on its own; a weak candidate only confirms a clear one of the other date.
-    public var isStrong: Bool
-}
-
 extension StructureAnalysis {
     /// Guard-post candidates of one date, searched in a corridor along that date's perimeter.
     ///
@@ -56,7 +49,7 @@ extension StructureAnalysis {
     /// high sun leaves a post almost no shadow; a low one detaches it by 15 m). Nothing depends on
     /// the sun or view angles.
     public static func guardPosts(_ source: PixelSource, perimeter: MapPolygon,
-                                  parameters: GuardPostParameters = GuardPostParameters()) throws -> [GuardPostCandidate] {
+                                  parameters: GuardPostParameters = GuardPostParameters()) throws -> [StructureCandidate] {
         guard let geo = source.georeferencing else {
             throw ChangeAnalysisError(.notGeoreferenced, "guard-post detection needs a georeferenced image")
         }
@@ -66,34 +59,6 @@ extension StructureAnalysis {
                                            inside: parameters.insideMeters, outside: parameters.outsideMeters)
         guard corridor.count > 100 else { return [] }
         return corridor.posts(parameters)
-    }
-
-    /// New, removed and unchanged posts. A clear (strong) post of one date is unchanged when the
-    /// other date shows a post of either strength within the tolerance, after the misregistration is
-    /// removed: a post that one date shows faintly (low contrast, a roof the colour of the track) is
-    /// not new or removed. Weak candidates alone count for nothing.
-    public static func matchGuardPosts(before: [GuardPostCandidate], after: [GuardPostCandidate], afterShiftMeters: MapPoint,
-                                       toleranceMeters: Double) -> StructureChange {
-        var pairs: [(Double, Int, Int)] = []
-        for (i, b) in before.enumerated() {
-            for (j, a) in after.enumerated() where b.isStrong || a.isStrong {
-                let moved = MapPoint(x: a.structure.center.x - afterShiftMeters.x, y: a.structure.center.y - afterShiftMeters.y)
-                let d = distance(b.structure.center, moved)
-                if d <= toleranceMeters { pairs.append((d, i, j)) }
-            }
-        }
-        // Clear posts seen at both dates pair first, so a faint candidate cannot take a clear post's partner.
-        func bothStrong(_ pair: (Double, Int, Int)) -> Int { before[pair.1].isStrong && after[pair.2].isStrong ? 0 : 1 }
-        pairs.sort { (bothStrong($0), $0.0, $0.1, $0.2) < (bothStrong($1), $1.0, $1.1, $1.2) }
-        var usedBefore = Set<Int>(), usedAfter = Set<Int>()
-        var unchanged: [StructurePair] = []
-        for (d, i, j) in pairs where !usedBefore.contains(i) && !usedAfter.contains(j) {
-            usedBefore.insert(i); usedAfter.insert(j)
-            unchanged.append(StructurePair(before: before[i].structure, after: after[j].structure, distanceMeters: d))
-        }
-        return StructureChange(new: after.indices.filter { !usedAfter.contains($0) && after[$0].isStrong }.map { after[$0].structure },
-                               removed: before.indices.filter { !usedBefore.contains($0) && before[$0].isStrong }.map { before[$0].structure },
-                               unchanged: unchanged)
     }
 }
 
@@ -265,7 +230,7 @@ struct CorridorSamples {
         return (z, shadow)
     }
 
-    func posts(_ p: GuardPostParameters) -> [GuardPostCandidate] {
+    func posts(_ p: GuardPostParameters) -> [StructureCandidate] {
         let (z, shadow) = anomalies(p)
         // Connected anomalous pixels (8-neighbours in the source grid), by union-find over a hash of
         // the few anomalous pixels rather than a raster of the whole compound.
@@ -318,7 +283,7 @@ struct CorridorSamples {
         for i in parts.indices { groups[top(i), default: []].append(i) }
 
         let px2 = gsd * gsd
-        var out: [GuardPostCandidate] = []
+        var out: [StructureCandidate] = []
         for root in groups.keys.sorted() {
             let groupParts = groups[root]!.map { parts[$0] }
             let pixels = groupParts.flatMap(\.pixels)
@@ -351,7 +316,7 @@ struct CorridorSamples {
             let structure = DetectedStructure(kind: .guardPost, center: centre, footprint: footprint, areaSquareMeters: 16,
                                               confidence: min(1, strongArea / 24),
                                               shadowAreaSquareMeters: Double(pixels.count - body.count) * px2)
-            out.append(GuardPostCandidate(structure: structure, isStrong: strongArea >= p.minStrongAreaSquareMeters))
+            out.append(StructureCandidate(structure: structure, isStrong: strongArea >= p.minStrongAreaSquareMeters))
         }
         return out
     }

@@ -300,7 +300,7 @@ struct PerimeterExtractor {
                     x += dx; y += dy; step += 1
                 }
             }
-            order = bestDistance.keys.sorted { bestDistance[$0]! < bestDistance[$1]! }
+            order = bestDistance.keys.sorted { (bestDistance[$0]!, $0) < (bestDistance[$1]!, $1) }
             for l in order.prefix(12) {
                 // Holes filled: the loop plus everything inside it (buildings, inner walls).
                 let filled = fillHoles(comps.labels.map { $0 == l })
@@ -355,7 +355,9 @@ struct PerimeterExtractor {
             }
         }
         var best: [Int] = []
-        while let start = next.first(where: { !$0.value.isEmpty })?.key {
+        // The lowest vertex starts each loop: a dictionary's order differs from run to run, and the
+        // simplified polygon (so every figure after it) depends on where its loop starts.
+        while let start = next.filter({ !$0.value.isEmpty }).keys.min() {
             var loop: [Int] = [start]
             var v = start
             while true {

@@ -28,6 +28,8 @@ public struct StructureDetectionParameters: Sendable, Hashable {
     public var buildingMaxLengthMeters = 75.0
     /// Least shadow beside a building body, m²: a foundation scar or a bright patch has none.
     public var buildingMinShadowArea = 4.0
+    /// Body contrast of a weak candidate, which only confirms a clear building of the other date.
+    public var weakBodyContrast: Float = 0.11
     public init() {}
 }
 
@@ -51,6 +53,22 @@ public enum StructureAnalysis {
         guard let window = pixelWindow(of: region, transform: t, size: source.layout.window), window.pixelCount > 0 else { return [] }
         let image = try StructureImage(source: source, window: window, region: region, transform: t)
         return StructureDetector(image: image, parameters: parameters).run()
+    }
+
+    /// Building candidates of one date: the clear ones `detect` finds, and weak ones — a compact body
+    /// of lower contrast with or without a shadow — that may only confirm a clear building of the
+    /// other date (hysteresis across dates, `match(before:after:...)`). A high sun leaves a building
+    /// almost no shadow; a grey roof on bare ground has little contrast.
+    public static func buildingCandidates(_ source: PixelSource, within region: MapPolygon,
+                                          parameters: StructureDetectionParameters = StructureDetectionParameters()) throws -> [StructureCandidate] {
+        let strong = try detect(source, within: region, parameters: parameters)
+        var relaxed = parameters
+        relaxed.buildingMinShadowArea = 0
+        relaxed.bodyContrast = parameters.weakBodyContrast
+        let weak = try detect(source, within: region, parameters: relaxed).filter { w in
+            !strong.contains { distance($0.center, w.center) < 6 }
+        }
+        return strong.map { StructureCandidate(structure: $0, isStrong: true) } + weak.map { StructureCandidate(structure: $0, isStrong: false) }
     }
 
     /// The window of `size` covering the polygon's bounds, or nil if they do not overlap.

@@ -4,13 +4,18 @@ extension StructureAnalysis {
     /// Match across dates with tolerance for misregistration (`afterShiftMeters`: how far the after
     /// image's content is displaced, east and north) and lean.
     ///
-    /// Greedy on distance, closest pairs first. Two structures match when their centres (after the
-    /// shift is removed) are within `toleranceMeters` plus, for buildings, a quarter of their mean
-    /// diagonal: a tall building's roof centre moves with the view angle by up to half its lean at
-    /// each date. Kinds must agree first; then an unmatched post and an unmatched building that
-    /// stand together are matched too, since a small building and a post can swap classes between
-    /// dates and neither is new.
-    public static func match(before: [DetectedStructure], after: [DetectedStructure], afterShiftMeters: MapPoint,
+    /// Hysteresis across dates: a clear (strong) structure of one date is unchanged when the other
+    /// date shows a structure of either strength within reach; weak candidates alone count for
+    /// nothing. So a building one date shows faintly (a high sun leaves it almost no shadow, a roof
+    /// the colour of the ground) is neither new nor removed.
+    ///
+    /// Greedy on distance, pairs of two strong structures first, then closest pairs first. Two
+    /// structures match when their centres (after the shift is removed) are within `toleranceMeters`
+    /// plus, for buildings, a quarter of their mean diagonal: a tall building's roof centre moves
+    /// with the view angle by up to half its lean at each date. Kinds must agree first; then an
+    /// unmatched post and an unmatched building that stand together are matched too, since a small
+    /// building and a post can swap classes between dates and neither is new.
+    public static func match(before: [StructureCandidate], after: [StructureCandidate], afterShiftMeters: MapPoint,
                              toleranceMeters: Double) -> StructureChange {
         func reach(_ a: DetectedStructure, _ b: DetectedStructure) -> Double {
             func diagonal(_ s: DetectedStructure) -> Double {
@@ -20,27 +25,36 @@ extension StructureAnalysis {
             }
             return toleranceMeters + 0.25 * (diagonal(a) + diagonal(b)) / 2
         }
-        var pairs: [(Double, Int, Int)] = []
+        var pairs: [(rank: Int, distance: Double, i: Int, j: Int)] = []
         for (i, b) in before.enumerated() {
-            for (j, a) in after.enumerated() {
-                let moved = MapPoint(x: a.center.x - afterShiftMeters.x, y: a.center.y - afterShiftMeters.y)
-                let d = distance(b.center, moved)
-                if d <= reach(b, a) { pairs.append((d, i, j)) }
+            for (j, a) in after.enumerated() where b.isStrong || a.isStrong {
+                let moved = MapPoint(x: a.structure.center.x - afterShiftMeters.x, y: a.structure.center.y - afterShiftMeters.y)
+                let d = distance(b.structure.center, moved)
+                if d <= reach(b.structure, a.structure) { pairs.append((b.isStrong && a.isStrong ? 0 : 1, d, i, j)) }
             }
         }
-        pairs.sort { $0.0 < $1.0 }
+        pairs.sort { ($0.rank, $0.distance, $0.i, $0.j) < ($1.rank, $1.distance, $1.i, $1.j) }
         var usedBefore = Set<Int>(), usedAfter = Set<Int>()
         var unchanged: [StructurePair] = []
         for sameKindOnly in [true, false] {
-            for (d, i, j) in pairs where !usedBefore.contains(i) && !usedAfter.contains(j) {
-                if sameKindOnly && before[i].kind != after[j].kind { continue }
-                usedBefore.insert(i); usedAfter.insert(j)
-                unchanged.append(StructurePair(before: before[i], after: after[j], distanceMeters: d))
+            for pair in pairs where !usedBefore.contains(pair.i) && !usedAfter.contains(pair.j) {
+                let b = before[pair.i].structure, a = after[pair.j].structure
+                if sameKindOnly && b.kind != a.kind { continue }
+                usedBefore.insert(pair.i); usedAfter.insert(pair.j)
+                unchanged.append(StructurePair(before: b, after: a, distanceMeters: pair.distance))
             }
         }
-        return StructureChange(new: after.indices.filter { !usedAfter.contains($0) }.map { after[$0] },
-                               removed: before.indices.filter { !usedBefore.contains($0) }.map { before[$0] },
+        return StructureChange(new: after.indices.filter { !usedAfter.contains($0) && after[$0].isStrong }.map { after[$0].structure },
+                               removed: before.indices.filter { !usedBefore.contains($0) && before[$0].isStrong }.map { before[$0].structure },
                                unchanged: unchanged)
+    }
+
+    /// Matching of clear detections only.
+    public static func match(before: [DetectedStructure], after: [DetectedStructure], afterShiftMeters: MapPoint,
+                             toleranceMeters: Double) -> StructureChange {
+        match(before: before.map { StructureCandidate(structure: $0, isStrong: true) },
+              after: after.map { StructureCandidate(structure: $0, isStrong: true) },
+              afterShiftMeters: afterShiftMeters, toleranceMeters: toleranceMeters)
     }
 
     /// Counts what changed at a site: the documented quantities (new posts on the new fence line, new

@@ -23,6 +23,15 @@ public struct DetectedStructure: Sendable, Hashable {
     }
 }
 
+/// A structure candidate of one date.
+public struct StructureCandidate: Sendable, Hashable {
+    public var structure: DetectedStructure
+    /// Clear enough to count on its own; a weak candidate only confirms a clear one of the other
+    /// date (see `StructureAnalysis.match`).
+    public var isStrong: Bool
+    public init(structure: DetectedStructure, isStrong: Bool) { self.structure = structure; self.isStrong = isStrong }
+}
+
 /// A structure seen at both dates.
 public struct StructurePair: Sendable, Hashable {
     public var before: DetectedStructure

@@ -29,8 +29,8 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try SiteWatch.reportingErrors {
-            print("| scene | growth true / measured % | IoU before / after | new fence true / measured m | new posts true / found | on new fence true / found | new buildings found / true, precision, recall | distractors counted | hidden perimeter m | verdict |")
-            print("|---|---|---|---|---|---|---|---|---|---|")
+            print("| scene | growth true / measured % | IoU before / after | new fence true / measured m | new posts true / found | on new fence true / found | new buildings found / true, precision, recall | distractors counted | removed posts, buildings true / found | hidden perimeter m | verdict |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
             var passed = 0
             var postsExact = 0, postsScenes = 0
             for scene in scenes {
@@ -41,7 +41,7 @@ struct Evaluate: ParsableCommand {
                     if row.pass { passed += 1 }
                     if let exact = row.postsExact { postsScenes += 1; if exact { postsExact += 1 } }
                 } catch {
-                    print("| \(name) | error: \(error) | | | | | | | | MISS |")
+                    print("| \(name) | error: \(error) | | | | | | | | | MISS |")
                 }
             }
             print("\n\(passed) of \(scenes.count) scenes within every target; new guard posts exact in \(postsExact) of \(postsScenes) camp25 scenes.")
@@ -146,10 +146,11 @@ struct Evaluate: ParsableCommand {
             pass = pass && postError <= 1 && fenceError <= 1 && precision >= 0.9 && recall >= 0.9 && counted == 0
             cells += ["\(truth.newGuardPostIds.count) / \(newPosts.count)", "\(truth.newGuardPostsOnNewFence) / \(onFence)",
                       String(format: "%d / %d, %.0f %%, %.0f %%", newBuildings.count, trueNewBuildings.count, 100 * precision, 100 * recall),
-                      "\(counted)"]
+                      "\(counted)",
+                      "\(truth.removedGuardPostIds.count), \(truth.removedBuildingIds.count) / \((structures["removed_guard_posts"] as? [Any])?.count ?? 0), \((structures["removed_buildings"] as? [Any])?.count ?? 0)"]
         } else {
             pass = false
-            cells += ["not counted", "", "", ""]
+            cells += ["not counted", "", "", "", ""]
         }
         let occlusion = report["occlusion"] as? [String: Any]
         let hidden = (occlusion?["perimeter_hidden_before_m"] as? Double ?? 0) + (occlusion?["perimeter_hidden_after_m"] as? Double ?? 0)
@@ -177,6 +178,8 @@ private struct Truth: Decodable {
     var housesAfter: [Structure]
     var newGuardPostIds: [String]
     var newBuildingIds: [String]
+    var removedGuardPostIds: [String]
+    var removedBuildingIds: [String]
     var distractorIds: [String]
     var newGuardPostsOnNewFence: Int
     var clouds: Clouds

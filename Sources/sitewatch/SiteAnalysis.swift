@@ -160,24 +160,28 @@ struct SiteAnalysis {
                 let t = LockedTransform(try! CoordinateTransform(from: crsBefore, to: crsAfter))
                 return { t.forward($0) }
             }()
-            var foundBefore = try StructureAnalysis.detect(beforeSource, within: region)
-            var foundAfter = try StructureAnalysis.detect(afterSource, within: regionAfter)
+            let foundBefore = try StructureAnalysis.buildingCandidates(beforeSource, within: region)
+            var foundAfter = try StructureAnalysis.buildingCandidates(afterSource, within: regionAfter)
             // Guard posts along each date's own perimeter line, as that date's image shows it.
             let postsBefore = try StructureAnalysis.guardPosts(beforeSource, perimeter: perimeterBefore!.polygon)
             var postsAfter = try StructureAnalysis.guardPosts(afterSource, perimeter: beforeToAfter.map { perimeterAfter!.polygon.map($0) }
                                                               ?? perimeterAfter!.polygon)
             if let afterToBefore {
-                foundAfter = foundAfter.map { var d = $0; d.center = afterToBefore(d.center); d.footprint = d.footprint.map(afterToBefore); return d }
-                postsAfter = postsAfter.map { var c = $0; c.structure.center = afterToBefore(c.structure.center)
-                                              c.structure.footprint = c.structure.footprint.map(afterToBefore); return c }
+                func moved(_ c: StructureCandidate) -> StructureCandidate {
+                    var c = c
+                    c.structure.center = afterToBefore(c.structure.center)
+                    c.structure.footprint = c.structure.footprint.map(afterToBefore)
+                    return c
+                }
+                foundAfter = foundAfter.map(moved)
+                postsAfter = postsAfter.map(moved)
             }
-            foundBefore.sort { ($0.center.y, $0.center.x) > ($1.center.y, $1.center.x) }
             // Guard posts stand 60 m or more apart; lean and a post's placement add a few metres to the
             // misregistration that the shift removes.
             let tolerance = max(6, 4 * pixelMeters)
             let change = StructureAnalysis.match(before: foundBefore, after: foundAfter, afterShiftMeters: displacement, toleranceMeters: tolerance)
-                + StructureAnalysis.matchGuardPosts(before: postsBefore, after: postsAfter, afterShiftMeters: displacement,
-                                                    toleranceMeters: max(10, 4 * pixelMeters))
+                + StructureAnalysis.match(before: postsBefore, after: postsAfter, afterShiftMeters: displacement,
+                                          toleranceMeters: max(10, 4 * pixelMeters))
             let counts = StructureAnalysis.count(change, compoundBefore: before, compoundAfter: after, newFences: analysis.newFenceLines)
             func items(_ list: [DetectedStructure], prefix: String, facts: (DetectedStructure) -> [(String, JSONValue)]) throws -> [SiteReport.Structure] {
                 try list.sorted { ($0.center.y, $0.center.x) > ($1.center.y, $1.center.x) }.enumerated().map { index, d in
