@@ -234,7 +234,10 @@ struct CorridorSamples {
         let (z, shadow) = anomalies(p)
         // Connected anomalous pixels (8-neighbours in the source grid), by union-find over a hash of
         // the few anomalous pixels rather than a raster of the whole compound.
-        let weak = (0..<count).filter { z[$0] > p.weakSigma }
+        // Outside the fence line only shadows count (a post's shadow may fall across the cleared
+        // strip): a road through a gate or a field's corner there is no part of a post.
+        let fenceSide = Float(-p.maxOutsideMeters)
+        let weak = (0..<count).filter { z[$0] > p.weakSigma && (t[$0] >= fenceSide || shadow[$0]) }
         guard !weak.isEmpty else { return [] }
         var slot: [Int64: Int] = [:]
         slot.reserveCapacity(weak.count)
@@ -299,14 +302,28 @@ struct CorridorSamples {
             // roof as dark as its shadow) places it roughly.
             func roofPixels(_ part: Part) -> [Int] { part.pixels.filter { !shadow[$0] && z[$0] > p.strongSigma } }
             let roof = groupParts.map(roofPixels).max { $0.count < $1.count } ?? []
-            let placing = roof.count >= 2 ? roof : (body.isEmpty ? pixels : body)
-            let cx = placing.reduce(0) { $0 + mapX[$1] } / Double(placing.count)
-            let cy = placing.reduce(0) { $0 + mapY[$1] } / Double(placing.count)
-            let centre = MapPoint(x: cx, y: cy)
-            // Posts stand on the fence or inside it; what lies further out is the corner of a cleared
-            // strip, a track or a field's edge (measured: most false posts were 2-3 m outside corners).
             let polygon = MapPolygon(ring)
-            guard polygon.contains(centre) || polygon.distanceToBoundary(centre) <= p.maxOutsideMeters else { continue }
+            var centre: MapPoint
+            if roof.count >= 2 || !body.isEmpty {
+                let placing = roof.count >= 2 ? roof : body
+                centre = MapPoint(x: placing.reduce(0) { $0 + mapX[$1] } / Double(placing.count),
+                                  y: placing.reduce(0) { $0 + mapY[$1] } / Double(placing.count))
+                // Posts stand on the fence or inside it; a bright object further out is the corner of a
+                // cleared strip, a track or a field's edge (measured: most false posts stood 2-3 m
+                // outside corners).
+                guard polygon.contains(centre) || polygon.distanceToBoundary(centre) <= p.maxOutsideMeters else { continue }
+            } else {
+                // A shadow alone (a roof as dark as the ground, at 1 m): the post stands where the
+                // shadow's side nearest the compound meets the fence line, or inside.
+                let inner = pixels.max { t[$0] < t[$1] }!
+                centre = MapPoint(x: mapX[inner], y: mapY[inner])
+                if t[inner] < 0 {
+                    let (ux, uy) = direction(near: centre)
+                    let depth = Double(-t[inner]) + 2  // on the inner side of the fence
+                    centre = MapPoint(x: centre.x - uy * depth, y: centre.y + ux * depth)
+                }
+            }
+            let cx = centre.x, cy = centre.y
             // A 4 m square along the perimeter's direction at the post.
             let (ux, uy) = direction(near: centre)
             let h = 2.0

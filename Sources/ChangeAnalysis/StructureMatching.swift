@@ -49,6 +49,27 @@ extension StructureAnalysis {
                                unchanged: unchanged)
     }
 
+    /// The structure change of a site: buildings and guard posts each matched with hysteresis, in
+    /// the before date's map coordinates (`afterShiftMeters`: the after content's displacement).
+    /// A post with its long shadow can pass for a small building: a building candidate where a post
+    /// candidate stands (at either date) is that post, and is left to the posts' matching.
+    public static func change(buildingsBefore: [StructureCandidate], buildingsAfter: [StructureCandidate],
+                              postsBefore: [StructureCandidate], postsAfter: [StructureCandidate],
+                              afterShiftMeters shift: MapPoint, pixelSizeMeters: Double) -> StructureChange {
+        let postPlaces = postsBefore.map(\.structure.center)
+            + postsAfter.map { MapPoint(x: $0.structure.center.x - shift.x, y: $0.structure.center.y - shift.y) }
+        func notAPost(_ c: StructureCandidate, shift: MapPoint) -> Bool {
+            let p = MapPoint(x: c.structure.center.x - shift.x, y: c.structure.center.y - shift.y)
+            return !postPlaces.contains { distance($0, p) < 10 }
+        }
+        // Buildings: roof centres move with the lean (the diagonal term of `match`); posts stand 60 m
+        // or more apart, and their placement adds a few metres to what the shift leaves.
+        return match(before: buildingsBefore.filter { notAPost($0, shift: MapPoint(x: 0, y: 0)) },
+                     after: buildingsAfter.filter { notAPost($0, shift: shift) },
+                     afterShiftMeters: shift, toleranceMeters: max(6, 4 * pixelSizeMeters))
+            + match(before: postsBefore, after: postsAfter, afterShiftMeters: shift, toleranceMeters: max(10, 4 * pixelSizeMeters))
+    }
+
     /// Matching of clear detections only.
     public static func match(before: [DetectedStructure], after: [DetectedStructure], afterShiftMeters: MapPoint,
                              toleranceMeters: Double) -> StructureChange {

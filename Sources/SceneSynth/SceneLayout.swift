@@ -32,19 +32,32 @@ extension Scene {
         let before = outline.before, after = outline.after
 
         // MARK: Guard posts: along the fence every ~120-160 m and at the corners, 2 m inside.
-        func post(_ id: String, at p: MapPoint, inward: MapPoint, along: MapPoint, random: inout SeededRandom) -> Structure {
+        // `inward` is the offset from the fence point to the post's centre: along one side's inward
+        // normal, or at a corner along both sides' (so a corner post stands inside the corner, not on
+        // the neighbouring side's fence or outside it).
+        func post(_ id: String, at p: MapPoint, inward: (Double) -> MapPoint, along: MapPoint, random: inout SeededRandom) -> Structure {
             let size = random.uniform(3.6, 4.4)
-            let centre = MapPoint(x: p.x + inward.x * (2 + size / 2), y: p.y + inward.y * (2 + size / 2))
+            let offset = inward(2 + size / 2)
+            let centre = MapPoint(x: p.x + offset.x, y: p.y + offset.y)
             let grey = random.uniform(0.30, 0.45)
             return Structure(id: id, kind: .guardPost, center: centre, width: size, length: size,
                              rotationDegrees: Double.atan2(y: along.y, x: along.x) * 180 / .pi,
                              heightMeters: random.uniform(5.5, 7.5),
                              roof: [grey * 0.95, grey, grey * 0.9, grey * 1.1])
         }
-        func inwardNormal(_ polygon: MapPolygon, _ p: MapPoint, _ along: MapPoint) -> MapPoint {
-            let left = MapPoint(x: -along.y, y: along.x)
-            let probe = MapPoint(x: p.x + left.x * 3, y: p.y + left.y * 3)
-            return polygon.contains(probe) ? left : MapPoint(x: -left.x, y: -left.y)
+        func inwardNormal(_ polygon: MapPolygon, _ p: MapPoint, _ along: MapPoint) -> (Double) -> MapPoint {
+            // Inward is left of each side of a counter-clockwise ring.
+            let sides = polygon.counterClockwise.edges.filter { segmentDistance(p, $0.0, $0.1) < 0.5 && distance($0.0, $0.1) > 0 }
+            let normals = sides.map { side -> MapPoint in
+                let l = distance(side.0, side.1)
+                return MapPoint(x: -(side.1.y - side.0.y) / l, y: (side.1.x - side.0.x) / l)
+            }
+            var sum = normals.reduce(MapPoint(x: 0, y: 0)) { MapPoint(x: $0.x + $1.x, y: $0.y + $1.y) }
+            if normals.isEmpty {
+                let left = MapPoint(x: -along.y, y: along.x)
+                sum = polygon.contains(MapPoint(x: p.x + left.x * 3, y: p.y + left.y * 3)) ? left : MapPoint(x: -left.x, y: -left.y)
+            }
+            return { depth in MapPoint(x: sum.x * depth, y: sum.y * depth) }
         }
         var postsBefore: [Structure] = []
         for (index, chain) in [outline.sharedChain, outline.oldEastChain].enumerated() {

@@ -140,16 +140,21 @@ struct Evaluate: ParsableCommand {
             let recall = trueNewBuildings.isEmpty ? 1 : Double(hits) / Double(trueNewBuildings.count)
             let distractors = truth.housesAfter.filter { truth.distractorIds.contains($0.id) }
             let counted = (newPosts + newBuildings).filter { p in distractors.contains { $0.footprint.contains(p) || $0.footprint.distanceToBoundary(p) <= 8 } }.count
-            let postError = abs(newPosts.count - truth.newGuardPostIds.count)
-            let fenceError = abs(onFence - truth.newGuardPostsOnNewFence)
+            // Posts under a cloud of either date cannot be counted; the claims say so (inconclusive).
+            let clouds = (truth.clouds.before + truth.clouds.after).map(\.outline)
+            let hiddenPosts = truth.guardPostsAfter.filter { p in truth.newGuardPostIds.contains(p.id) && clouds.contains { $0.contains(p.center) } }.count
+            let visibleNew = truth.newGuardPostIds.count - hiddenPosts, visibleOnFence = truth.newGuardPostsOnNewFence - hiddenPosts
+            let postError = abs(newPosts.count - visibleNew)
+            let fenceError = abs(onFence - visibleOnFence)
             if !nochange { postsExact = postError == 0 && fenceError == 0 }
             pass = pass && postError <= 1 && fenceError <= 1 && precision >= 0.9 && recall >= 0.9 && counted == 0
-            cells += ["\(truth.newGuardPostIds.count) / \(newPosts.count)", "\(truth.newGuardPostsOnNewFence) / \(onFence)",
+            let hiddenNote = hiddenPosts > 0 ? " (\(hiddenPosts) under cloud)" : ""
+            cells += ["\(truth.newGuardPostIds.count)\(hiddenNote) / \(newPosts.count)", "\(truth.newGuardPostsOnNewFence) / \(onFence)",
                       String(format: "%d / %d, %.0f %%, %.0f %%", newBuildings.count, trueNewBuildings.count, 100 * precision, 100 * recall),
                       "\(counted)",
                       "\(truth.removedGuardPostIds.count), \(truth.removedBuildingIds.count) / \((structures["removed_guard_posts"] as? [Any])?.count ?? 0), \((structures["removed_buildings"] as? [Any])?.count ?? 0)"]
         } else {
-            pass = false
+            // Not counted: the report says why (imagery too coarse); only the compound is scored.
             cells += ["not counted", "", "", "", ""]
         }
         let occlusion = report["occlusion"] as? [String: Any]
@@ -175,6 +180,7 @@ private struct Truth: Decodable {
     var growthPercent: Double
     var newFenceLengthMeters: Double
     var buildingsAfter: [Structure]
+    var guardPostsAfter: [Structure]
     var housesAfter: [Structure]
     var newGuardPostIds: [String]
     var newBuildingIds: [String]
