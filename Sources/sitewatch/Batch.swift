@@ -9,8 +9,9 @@ struct Batch: ParsableCommand {
         abstract: "Run compare over many sites: a manifest, or a folder of site folders.",
         discussion: """
             MANIFEST is JSON: {"sites": [{"name": "...", "before": "...", "after": "...", "site": [lon, lat], \
-            "claims": "...", "aoi": "..."}]}, paths relative to the manifest. A folder holds one folder per site \
-            with before/, after/ and site.json ({"site": [lon, lat], "name": ..., "claims": ..., "aoi": ...}). \
+            "claims": "...", "aoi": "...", "perimeter_before": "...", "perimeter_after": "...", "mask_before": "...", \
+            "mask_after": "..."}]} (all but name, before, after and site optional), paths relative to the manifest. \
+            A folder holds one folder per site with before/, after/ and site.json (the same keys but before and after). \
             Each site's outputs go to OUT/NAME/; OUT/summary.json and OUT/summary.md list every site. \
             A failing site does not stop the others; a rerun skips sites whose outputs are complete.
             """)
@@ -37,6 +38,10 @@ struct Batch: ParsableCommand {
         var site: GeoPoint
         var claims: String?
         var aoi: String?
+        var perimeterBefore: String?
+        var perimeterAfter: String?
+        var maskBefore: String?
+        var maskAfter: String?
         var radius: Double
     }
 
@@ -81,7 +86,8 @@ struct Batch: ParsableCommand {
         do {
             try? FileManager.default.removeItem(atPath: folder)  // an incomplete earlier attempt
             let job = CompareJob(before: spec.before, after: spec.after, site: spec.site, aoiPath: spec.aoi, claimsPath: spec.claims,
-                                 perimeterBeforePath: nil, perimeterAfterPath: nil, title: spec.name, radiusMeters: spec.radius)
+                                 perimeterBeforePath: spec.perimeterBefore, perimeterAfterPath: spec.perimeterAfter,
+                                 maskBeforePath: spec.maskBefore, maskAfterPath: spec.maskAfter, title: spec.name, radiusMeters: spec.radius)
             let outputs = try job.run(progress: Progress(enabled: false))
             let staging = try OutputFolder(folder)
             for (name, bytes) in outputs.files { try FileChecks.writeAtomically(bytes, to: staging.path + "/" + name) }
@@ -120,6 +126,9 @@ struct Batch: ParsableCommand {
             }
             return SiteSpec(name: name, before: before, after: after, site: GeoPoint(longitude: site[0], latitude: site[1]),
                             claims: (o["claims"] as? String).map(resolve), aoi: (o["aoi"] as? String).map(resolve),
+                            perimeterBefore: (o["perimeter_before"] as? String).map(resolve),
+                            perimeterAfter: (o["perimeter_after"] as? String).map(resolve),
+                            maskBefore: (o["mask_before"] as? String).map(resolve), maskAfter: (o["mask_after"] as? String).map(resolve),
                             radius: (o["radius_m"] as? Double) ?? 1200)
         }
         if isDirectory.boolValue {

@@ -70,7 +70,7 @@ struct Synth: ParsableCommand {
     @Option(name: .long, help: "Tile format: geotiff or png (PNG + world file + .prj).")
     var format: TileFormat = .geotiff
 
-    @Option(name: .long, help: "GeoTIFF compression: lzw, deflate, none.")
+    @Option(name: .long, help: "GeoTIFF compression: lzw, deflate, none, or jpeg (lossy YCbCr, quality 90; rgb8 only).")
     var compression: GeoTIFFWriter.Compression = .deflate
 
     @Option(name: .long, help: "Longest edge of the preview PNGs, pixels.")
@@ -85,6 +85,9 @@ struct Synth: ParsableCommand {
         if let problem = options.problem { throw ValidationError(problem) }
         guard tileSize >= 64 else { throw ValidationError("--tile-size must be at least 64") }
         guard previewSize >= 16 else { throw ValidationError("--preview-size must be at least 16") }
+        guard compression != .jpeg || (dataType == .rgb8 && format == .geotiff) else {
+            throw ValidationError("--compression jpeg needs --data-type rgb8 and --format geotiff")
+        }
     }
 
     var options: SceneOptions {
