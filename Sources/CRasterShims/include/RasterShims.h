@@ -54,6 +54,9 @@ int64_t sw_tiff_read_block(sw_tiff *tiff, uint32_t index, void *buffer, int64_t 
 int sw_tiff_codec_available(uint16_t compression);
 /// Asks the JPEG codec to convert YCbCr to RGB while decoding (TIFFTAG_JPEGCOLORMODE).
 int sw_tiff_request_jpeg_rgb(sw_tiff *tiff);
+/// Copies `count` pixels of `bands` interleaved uint8 samples into band planes `band_stride`
+/// bytes apart (decoded RGB blocks to SiteWatch's band-sequential windows).
+void sw_deinterleave_u8(const uint8_t *source, int bands, size_t count, uint8_t *target, size_t band_stride);
 
 // Writing.
 int sw_tiff_set_u16(sw_tiff *tiff, uint32_t tag, uint16_t value);
