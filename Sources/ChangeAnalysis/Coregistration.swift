@@ -150,50 +150,64 @@ enum Coregistration {
     /// one pixel either side (about 5x less work than sampling five points per pixel).
     static func refine(_ windows: [WindowGradients], start: PixelPoint, iterations: Int = 8) -> PixelPoint {
         var d = start
-        var es: [Double] = [], ixs: [Double] = [], iys: [Double] = []
+        // Terms (ix, iy, e) of every pixel used, in buffers sized once for all iterations.
+        let capacity = windows.reduce(0) { $0 + $1.width * $1.height }
+        var ixs = [Double](repeating: 0, count: capacity), iys = ixs, es = ixs
         var warped: [Double] = []
         for _ in 0..<iterations {
-            es.removeAll(keepingCapacity: true); ixs.removeAll(keepingCapacity: true); iys.removeAll(keepingCapacity: true)
             let fx = d.x.rounded(.down), fy = d.y.rounded(.down)
             let tx = d.x - fx, ty = d.y - fy
             let ox = Int(fx), oy = Int(fy)
             let w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty
+            var count = 0
             for g in windows {
                 let w = g.width, h = g.height
                 let margin = Int(max(abs(d.x), abs(d.y)).rounded(.up)) + 3
                 guard w > 2 * margin, h > 2 * margin else { continue }
-                // A over rows margin-1 ... h-margin and columns margin-1 ... w-margin (one pixel
-                // around the pixels used, for the differences); reads stay inside the plane.
                 warped.removeAll(keepingCapacity: true)
                 warped.append(contentsOf: repeatElement(0, count: w * h))
-                g.after.withUnsafeBufferPointer { a in
-                    warped.withUnsafeMutableBufferPointer { out in
-                        for y in (margin - 1)...(h - margin) {
-                            let row = (y + oy) * w + ox
-                            for x in (margin - 1)...(w - margin) {
-                                let i = row + x
-                                out[y * w + x] = w00 * Double(a[i]) + w10 * Double(a[i + 1]) + w01 * Double(a[i + w]) + w11 * Double(a[i + w + 1])
+                ixs.withUnsafeMutableBufferPointer { ix in
+                    iys.withUnsafeMutableBufferPointer { iy in
+                        es.withUnsafeMutableBufferPointer { e in
+                            g.after.withUnsafeBufferPointer { a in
+                                g.before.withUnsafeBufferPointer { b in
+                                    g.valid.withUnsafeBufferPointer { valid in
+                                        warped.withUnsafeMutableBufferPointer { out in
+                                            // A over rows and columns margin-1 ... size-margin (one pixel
+                                            // around the pixels used, for the differences).
+                                            for y in (margin - 1)...(h - margin) {
+                                                let row = (y + oy) * w + ox
+                                                for x in (margin - 1)...(w - margin) {
+                                                    let i = row + x
+                                                    out[y * w + x] = w00 * Double(a[i]) + w10 * Double(a[i + 1])
+                                                        + w01 * Double(a[i + w]) + w11 * Double(a[i + w + 1])
+                                                }
+                                            }
+                                            for y in margin..<(h - margin) {
+                                                for x in margin..<(w - margin) where valid[y * w + x] != 0 {
+                                                    let i = y * w + x
+                                                    ix[count] = (out[i + 1] - out[i - 1]) / 2
+                                                    iy[count] = (out[i + w] - out[i - w]) / 2
+                                                    e[count] = out[i] - Double(b[i])
+                                                    count += 1
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
-                for y in margin..<(h - margin) {
-                    for x in margin..<(w - margin) where g.valid[y * w + x] != 0 {
-                        let i = y * w + x
-                        ixs.append((warped[i + 1] - warped[i - 1]) / 2)
-                        iys.append((warped[i + w] - warped[i - w]) / 2)
-                        es.append(warped[i] - Double(g.before[i]))
-                    }
-                }
             }
-            guard es.count > 16 else { break }
+            guard count > 16 else { break }
             // Robust: pixels that changed (new structures) leave large residuals; drop those past
             // 3x the median absolute residual so they cannot pull the shift.
             // The median from every 16th term: as good a scale, without sorting a million values.
-            var magnitudes = stride(from: 0, to: es.count, by: 16).map { abs(es[$0]) }
+            var magnitudes = stride(from: 0, to: count, by: 16).map { abs(es[$0]) }
             let cutoff = max(1e-9, 3 * magnitudes.select(magnitudes.count / 2))
             var sxx = 0.0, sxy = 0.0, syy = 0.0, sxe = 0.0, sye = 0.0
-            for k in es.indices where abs(es[k]) <= cutoff {
+            for k in 0..<count where abs(es[k]) <= cutoff {
                 let ix = ixs[k], iy = iys[k], e = es[k]
                 sxx += ix * ix; sxy += ix * iy; syy += iy * iy; sxe += ix * e; sye += iy * e
             }

@@ -2,7 +2,7 @@ extension Resampling {
     static func resampleRowSIMD(_ src: PlaneView<Float>, _ out: UnsafeMutablePointer<Float>, _ valid: UnsafeMutablePointer<UInt8>?,
                                 _ width: Int, _ row: RowSetup, _ method: Interpolation, _ fill: Float) {
         let iota = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        let widthF = Float(src.width), heightF = Float(src.height)
+        let widthF = SIMD16<Float>(repeating: Float(src.width)), heightF = SIMD16<Float>(repeating: Float(src.height))
         let lastX = Int32(src.width - 1), lastY = Int32(src.height - 1)
         // Lane indices y * stride + x in Int32, and the magic-number conversion below, need these.
         precondition(src.width < 1 << 22 && src.height < 1 << 22 && src.rowStride * src.height < Int(Int32.max),
@@ -13,7 +13,8 @@ extension Resampling {
             // Float(x) + 0.5 exactly as the scalar twin: the integer converts exactly, then one add.
             let centre = floats(SIMD16<Int32>(repeating: Int32(x)) &+ iota) + 0.5
             var sx = row.rowX + row.xPerColumn * centre, sy = row.rowY + row.yPerColumn * centre
-            let inside = laneBits((sx .>= 0) .& (sx .< widthF) .& (sy .>= 0) .& (sy .< heightF))
+            // 0 <= sx < width and 0 <= sy < height, NaN outside: as lane masks (see SIMDSupport).
+            let inside = nonNegative(sx) & positive(widthF - sx) & nonNegative(sy) & positive(heightF - sy) & notNaN(sx) & notNaN(sy)
             // Park outside (and NaN) lanes on a harmless in-image point so the integer conversions
             // below stay in range; their result is replaced by `fill`.
             sx = select(inside, sx, SIMD16(repeating: 0.5))

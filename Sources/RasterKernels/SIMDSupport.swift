@@ -1,13 +1,16 @@
 // Lane operations the kernels share, each spelled the way this toolchain compiles to straight
 // vector code. Measured in the emitted assembly (Swift 6.3, -target-cpu haswell):
-// - Float comparisons, mask and/or/not, and integer arithmetic, bitwise operations and shifts on
-//   concrete SIMD types lower to single instructions;
+// - integer arithmetic, bitwise operations and shifts on concrete SIMD types lower to single
+//   instructions, and so do Float arithmetic and rounding;
 // - integer comparisons (.<, .!= on SIMD16<Int32>, SIMD16<UInt8>, ...), replacing(with:where:),
 //   SIMD16<Float>(_:) from integers, SIMD16<Int32>(_:rounding:) and squareRoot() are generic lane
 //   loops or calls that LLVM vectorised only in tiny functions: inside the kernels' loops they
-//   became lane-by-lane loops through the stack (12-30x slower than the scalar twins). So the
-//   kernels carry conditions as all-ones / all-zero UInt32 lanes ("lane masks"), made from Float
-//   comparisons or by integer arithmetic, and select with and/andnot/or.
+//   became lane-by-lane loops through the stack (12-30x slower than the scalar twins);
+// - Float comparisons whose 16-lane masks feed selects were split by LLVM into 2- and 4-lane
+//   pieces that move mask bits through general registers (a third of ChangeMagnitude's
+//   instructions).
+// So the kernels carry conditions as all-ones / all-zero 32-bit lanes ("lane masks") made by
+// integer arithmetic on the lanes' bits, and select with and/andnot/or: the forms below.
 
 /// A Float comparison's result as a lane mask (SIMDMask stores -1 for true).
 @inline(__always) func laneBits(_ mask: SIMDMask<SIMD16<Int32>>) -> SIMD16<UInt32> {
@@ -26,6 +29,34 @@
 
 @inline(__always) func select(_ mask: SIMD16<UInt32>, _ a: SIMD16<UInt32>, _ b: SIMD16<UInt32>) -> SIMD16<UInt32> {
     (a & mask) | (b & ~mask)
+}
+
+/// Float lanes' bit patterns and back.
+@inline(__always) func bitsOf(_ v: SIMD16<Float>) -> SIMD16<UInt32> { unsafeBitCast(v, to: SIMD16<UInt32>.self) }
+@inline(__always) func floatsOf(_ v: SIMD16<UInt32>) -> SIMD16<Float> { unsafeBitCast(v, to: SIMD16<Float>.self) }
+
+/// min(v, limit) for lanes that are >= +0 or NaN (NaN gives `limit`), limit >= 0: such floats
+/// order like their bit patterns, so an integer min does it (LLVM emits vpminsd).
+@inline(__always) func minNonNegative(_ v: SIMD16<Float>, _ limit: Float) -> SIMD16<Float> {
+    let l = Int32(bitPattern: limit.bitPattern)
+    let d = unsafeBitCast(v, to: SIMD16<Int32>.self) &- l
+    return unsafeBitCast(l &+ (d & (d &>> 31)), to: SIMD16<Float>.self)
+}
+
+/// All-ones lanes where v is not NaN: |bits| <= the bits of +infinity.
+@inline(__always) func notNaN(_ v: SIMD16<Float>) -> SIMD16<UInt32> {
+    let magnitude = unsafeBitCast(bitsOf(v) & 0x7FFF_FFFF, to: SIMD16<Int32>.self)
+    return ~unsafeBitCast((0x7F80_0000 &- magnitude) &>> 31, to: SIMD16<UInt32>.self)
+}
+
+/// All-ones lanes where v >= 0 (v + 0 turns -0 into +0; NaN lanes may come out either way).
+@inline(__always) func nonNegative(_ v: SIMD16<Float>) -> SIMD16<UInt32> {
+    ~unsafeBitCast(unsafeBitCast(v + 0, to: SIMD16<Int32>.self) &>> 31, to: SIMD16<UInt32>.self)
+}
+
+/// All-ones lanes where v > 0 (NaN lanes may come out either way).
+@inline(__always) func positive(_ v: SIMD16<Float>) -> SIMD16<UInt32> {
+    ~unsafeBitCast((unsafeBitCast(v + 0, to: SIMD16<Int32>.self) &- 1) &>> 31, to: SIMD16<UInt32>.self)
 }
 
 /// All-ones lanes where the byte is non-zero: 0 - b is negative exactly for b > 0.
