@@ -67,6 +67,11 @@ public final class GeoTIFFFile: RasterSource {
     private let samplesPerPixel: Int
     private let isPlanar: Bool
     private let blockBytes: Int
+    /// Predictor 2 on 8-bit samples is undone here rather than by libtiff, and cached blocks then
+    /// hold band planes (band b, row r at (b * blockHeight + r) * blockWidth) instead of
+    /// interleaved samples: see sw_predicted_u8_to_planes.
+    private let planarBlocks: Bool
+    private var predicted = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private let cacheCapacity: Int
     private var cache: [CachedBlock] = []
     private var useClock = 0
@@ -98,11 +103,14 @@ public final class GeoTIFFFile: RasterSource {
             _ = sw_tiff_close(handle, nil)
             throw error
         }
+        // After the header: reading the overview directories reloads the first one's tags.
+        planarBlocks = sw_tiff_take_over_predictor(handle) == 1
         let blocksAcross = (info.layout.width + info.blockWidth - 1) / info.blockWidth
         cacheCapacity = max(1, min(2 * blocksAcross * (isPlanar ? info.layout.bandCount : 1), (32 << 20) / max(blockBytes, 1)))
     }
 
     deinit {
+        predicted.deallocate()
         for block in cache { block.buffer.deallocate() }
         _ = sw_tiff_close(handle, nil)
     }
@@ -147,6 +155,16 @@ public final class GeoTIFFFile: RasterSource {
                         throw RasterIOError(.malformed, path: info.path,
                                             "block \(index) decodes to \(decoded) bytes, fewer than its \(overlap.maxY - blockRect.y) rows need")
                     }
+                    if planarBlocks {
+                        for band in 0..<bandsPerBlock {
+                            for row in overlap.y..<overlap.maxY {
+                                let source = block + ((band * blockHeight + row - blockRect.y) * blockWidth + overlap.x - blockRect.x)
+                                let target = base + (plane + band) * bandBytes + (row - window.y) * rowBytes + (overlap.x - window.x)
+                                target.copyMemory(from: source, byteCount: overlap.width)
+                            }
+                        }
+                        continue
+                    }
                     for row in overlap.y..<overlap.maxY {
                         let source = block + (row - blockRect.y) * blockRowBytes
                             + (overlap.x - blockRect.x) * bandsPerBlock * sampleBytes
@@ -179,10 +197,21 @@ public final class GeoTIFFFile: RasterSource {
         }
         cache[slot].index = -1
         sw_tiff_clear_error(handle)
-        let n = sw_tiff_read_block(handle, UInt32(index), cache[slot].buffer.baseAddress, Int64(cache[slot].buffer.count))
+        if planarBlocks && predicted.count < blockBytes {
+            predicted.deallocate()
+            predicted = .allocate(byteCount: blockBytes, alignment: 64)
+        }
+        let target = planarBlocks ? predicted : cache[slot].buffer
+        let n = sw_tiff_read_block(handle, UInt32(index), target.baseAddress, Int64(target.count))
         guard n >= 0 else {
             throw RasterIOError(.malformed, path: info.path, "cannot decode \(isTiled ? "tile" : "strip") \(index)",
                                 cause: String(cString: sw_tiff_error(handle)))
+        }
+        if planarBlocks {
+            let bands = isPlanar ? 1 : samplesPerPixel
+            let rows = Int(n) / (info.blockWidth * bands)
+            sw_predicted_u8_to_planes(predicted.baseAddress!.assumingMemoryBound(to: UInt8.self), rows, info.blockWidth, Int32(bands),
+                                      info.blockHeight, cache[slot].buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         cache[slot] = CachedBlock(index: index, buffer: cache[slot].buffer, bytes: Int(n), lastUse: useClock)
         return (UnsafeRawPointer(cache[slot].buffer.baseAddress!), Int(n))
