@@ -8,9 +8,15 @@
 #include <string.h>
 #include <tiffio.h>
 
+#include "lzw.h"
+
 struct sw_tiff {
     TIFF *tif;
     char error[SW_MESSAGE_CAPACITY];
+    /// Blocks decoded by sw_lzw_decode from raw bytes read here: 0 not decided yet, 1 yes, 2 no.
+    int own_lzw;
+    uint8_t *raw;
+    size_t raw_capacity;
 };
 
 // MARK: GeoTIFF and GDAL tags
@@ -96,6 +102,7 @@ int sw_tiff_close(sw_tiff *handle, char message[SW_MESSAGE_CAPACITY]) {
         ok = TIFFFlush(handle->tif);
     }
     TIFFClose(handle->tif);
+    free(handle->raw);
     if (handle->error[0]) ok = 0;
     if (!ok && message) snprintf(message, SW_MESSAGE_CAPACITY, "%s", handle->error[0] ? handle->error : "write failed");
     free(handle);
@@ -156,7 +163,51 @@ uint32_t sw_tiff_block_count(sw_tiff *h) {
     return TIFFIsTiled(h->tif) ? TIFFNumberOfTiles(h->tif) : TIFFNumberOfStrips(h->tif);
 }
 
+// Whether this handle's blocks go through sw_lzw_decode: LZW, no predictor left to libtiff (none,
+// or taken over), most significant bit first. Decided at the first block, after any take-over.
+static int decide_own_lzw(sw_tiff *h) {
+    uint16_t compression = 0, predictor = PREDICTOR_NONE, fill = FILLORDER_MSB2LSB;
+    TIFFGetFieldDefaulted(h->tif, TIFFTAG_COMPRESSION, &compression);
+    if (compression != COMPRESSION_LZW) return 2;
+    TIFFGetField(h->tif, TIFFTAG_PREDICTOR, &predictor);
+    TIFFGetFieldDefaulted(h->tif, TIFFTAG_FILLORDER, &fill);
+    return predictor == PREDICTOR_NONE && fill == FILLORDER_MSB2LSB ? 1 : 2;
+}
+
+// The bytes libtiff's TIFFReadEncodedTile / TIFFReadEncodedStrip would decode for this block.
+static tmsize_t block_size(TIFF *tif, uint32_t index) {
+    if (TIFFIsTiled(tif)) return TIFFTileSize(tif);
+    uint32_t height = 0, rows_per_strip = 0;
+    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &height);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
+    if (rows_per_strip == 0 || rows_per_strip > height) rows_per_strip = height;
+    uint32_t per_plane = rows_per_strip ? (height + rows_per_strip - 1) / rows_per_strip : 1;
+    uint32_t first = (index % (per_plane ? per_plane : 1)) * rows_per_strip;
+    uint32_t rows = height - first < rows_per_strip ? height - first : rows_per_strip;
+    return TIFFVStripSize(tif, rows);
+}
+
 int64_t sw_tiff_read_block(sw_tiff *h, uint32_t index, void *buffer, int64_t capacity) {
+    if (h->own_lzw == 0) h->own_lzw = decide_own_lzw(h);
+    if (h->own_lzw == 1) {
+        uint64_t raw_size = TIFFGetStrileByteCount(h->tif, index);
+        tmsize_t size = block_size(h->tif, index);
+        if (raw_size > 2 && size > 0 && size + SW_BLOCK_SLACK <= capacity) {
+            if (raw_size > h->raw_capacity) {
+                uint8_t *grown = realloc(h->raw, (size_t)raw_size);
+                if (!grown) { snprintf(h->error, SW_MESSAGE_CAPACITY, "out of memory for a %llu-byte block", (unsigned long long)raw_size); return -1; }
+                h->raw = grown;
+                h->raw_capacity = (size_t)raw_size;
+            }
+            tmsize_t n = TIFFIsTiled(h->tif) ? TIFFReadRawTile(h->tif, index, h->raw, (tmsize_t)raw_size)
+                                             : TIFFReadRawStrip(h->tif, index, h->raw, (tmsize_t)raw_size);
+            if (n < 0 || h->error[0]) return -1;
+            // Old-style, bit-reversed LZW: libtiff's compatibility decoder below.
+            if (!(h->raw[0] == 0 && (h->raw[1] & 0x1))) {
+                return sw_lzw_decode(h->raw, (size_t)n, buffer, (size_t)size, (size_t)capacity, h->error, SW_MESSAGE_CAPACITY);
+            }
+        }
+    }
     tmsize_t n = TIFFIsTiled(h->tif) ? TIFFReadEncodedTile(h->tif, index, buffer, (tmsize_t)capacity)
                                      : TIFFReadEncodedStrip(h->tif, index, buffer, (tmsize_t)capacity);
     // libtiff reports some decoder failures (a corrupt JPEG or DEFLATE stream) as errors while still

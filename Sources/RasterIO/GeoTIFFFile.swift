@@ -190,16 +190,17 @@ public final class GeoTIFFFile: RasterSource {
         }
         let slot: Int
         if cache.count < cacheCapacity {
-            cache.append(CachedBlock(index: -1, buffer: .allocate(byteCount: max(blockBytes, 1), alignment: 64), bytes: 0, lastUse: 0))
+            // Room past the block: the LZW decoder copies strings 16 bytes at a time.
+            cache.append(CachedBlock(index: -1, buffer: .allocate(byteCount: blockBytes + Int(SW_BLOCK_SLACK), alignment: 64), bytes: 0, lastUse: 0))
             slot = cache.count - 1
         } else {
             slot = cache.indices.min { cache[$0].lastUse < cache[$1].lastUse }!
         }
         cache[slot].index = -1
         sw_tiff_clear_error(handle)
-        if planarBlocks && predicted.count < blockBytes {
+        if planarBlocks && predicted.count < blockBytes + Int(SW_BLOCK_SLACK) {
             predicted.deallocate()
-            predicted = .allocate(byteCount: blockBytes, alignment: 64)
+            predicted = .allocate(byteCount: blockBytes + Int(SW_BLOCK_SLACK), alignment: 64)
         }
         let target = planarBlocks ? predicted : cache[slot].buffer
         let n = sw_tiff_read_block(handle, UInt32(index), target.baseAddress, Int64(target.count))
