@@ -15,9 +15,12 @@ struct sw_tiff {
     char error[SW_MESSAGE_CAPACITY];
     /// Blocks decoded by sw_lzw_decode from raw bytes read here: 0 not decided yet, 1 yes, 2 no.
     int own_lzw;
-    uint8_t *raw;
-    size_t raw_capacity;
 };
+
+// The raw bytes of a block, read for sw_lzw_decode: one buffer per thread, kept, so that the many
+// handles of a tile mosaic do not each fault in a fresh one.
+static __thread uint8_t *raw_block;
+static __thread size_t raw_capacity;
 
 // MARK: GeoTIFF and GDAL tags
 
@@ -102,7 +105,6 @@ int sw_tiff_close(sw_tiff *handle, char message[SW_MESSAGE_CAPACITY]) {
         ok = TIFFFlush(handle->tif);
     }
     TIFFClose(handle->tif);
-    free(handle->raw);
     if (handle->error[0]) ok = 0;
     if (!ok && message) snprintf(message, SW_MESSAGE_CAPACITY, "%s", handle->error[0] ? handle->error : "write failed");
     free(handle);
@@ -193,18 +195,18 @@ int64_t sw_tiff_read_block(sw_tiff *h, uint32_t index, void *buffer, int64_t cap
         uint64_t raw_size = TIFFGetStrileByteCount(h->tif, index);
         tmsize_t size = block_size(h->tif, index);
         if (raw_size > 2 && size > 0 && size + SW_BLOCK_SLACK <= capacity) {
-            if (raw_size > h->raw_capacity) {
-                uint8_t *grown = realloc(h->raw, (size_t)raw_size);
+            if (raw_size > raw_capacity) {
+                uint8_t *grown = realloc(raw_block, (size_t)raw_size);
                 if (!grown) { snprintf(h->error, SW_MESSAGE_CAPACITY, "out of memory for a %llu-byte block", (unsigned long long)raw_size); return -1; }
-                h->raw = grown;
-                h->raw_capacity = (size_t)raw_size;
+                raw_block = grown;
+                raw_capacity = (size_t)raw_size;
             }
-            tmsize_t n = TIFFIsTiled(h->tif) ? TIFFReadRawTile(h->tif, index, h->raw, (tmsize_t)raw_size)
-                                             : TIFFReadRawStrip(h->tif, index, h->raw, (tmsize_t)raw_size);
+            tmsize_t n = TIFFIsTiled(h->tif) ? TIFFReadRawTile(h->tif, index, raw_block, (tmsize_t)raw_size)
+                                             : TIFFReadRawStrip(h->tif, index, raw_block, (tmsize_t)raw_size);
             if (n < 0 || h->error[0]) return -1;
             // Old-style, bit-reversed LZW: libtiff's compatibility decoder below.
-            if (!(h->raw[0] == 0 && (h->raw[1] & 0x1))) {
-                return sw_lzw_decode(h->raw, (size_t)n, buffer, (size_t)size, (size_t)capacity, h->error, SW_MESSAGE_CAPACITY);
+            if (!(raw_block[0] == 0 && (raw_block[1] & 0x1))) {
+                return sw_lzw_decode(raw_block, (size_t)n, buffer, (size_t)size, (size_t)capacity, h->error, SW_MESSAGE_CAPACITY);
             }
         }
     }
