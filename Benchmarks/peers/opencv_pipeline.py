@@ -3,8 +3,10 @@ same tile folders: decode (tifffile + imagecodecs), co-register (OpenCV phase co
 gradient magnitude), normalise (per-band least squares), change-vector magnitude, Otsu, open/close
 (3x3) and 8-connected components — once with OpenCV, once with numpy/scipy.
 
-Usage: opencv_pipeline.py BEFORE_DIR AFTER_DIR  ->  one JSON line per pipeline on stdout.
-Whole dates are held in memory, as these libraries' usual workflows do; peak RSS is reported.
+Usage: opencv_pipeline.py BEFORE_DIR AFTER_DIR [--pipeline opencv|numpy-scipy]
+  ->  one JSON line per pipeline run on stdout (both pipelines without --pipeline).
+Whole dates are held in memory, as these libraries' usual workflows do; peak RSS is reported, so
+run one pipeline per process to attribute it (Benchmarks/run does).
 """
 import glob
 import json
@@ -110,7 +112,10 @@ def run_scipy(before, after):
 
 if __name__ == "__main__":
     before, after = sys.argv[1], sys.argv[2]
+    only = sys.argv[sys.argv.index("--pipeline") + 1] if "--pipeline" in sys.argv else None
     for name, fn in (("opencv", run_opencv), ("numpy-scipy", run_scipy)):
+        if only is not None and name != only:
+            continue
         start = time.perf_counter()
         result, timings = fn(before, after)
         total = time.perf_counter() - start

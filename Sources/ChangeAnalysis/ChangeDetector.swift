@@ -3,10 +3,15 @@ import GeoRaster
 import RasterKernels
 
 /// The UInt16 coding of magnitudes: 0...65534 spans [0, maxValue], 65535 marks invalid pixels.
+/// `encode` is the fused kernel's expression (`ChangeMagnitude.code(of:codeScale:)`), so a
+/// threshold encodes exactly as the pixels it is compared with.
 public struct ChangeMagnitudeCode: Sendable, Hashable {
-    public static let invalid: UInt16 = 65535
+    public static let invalid: UInt16 = ChangeMagnitude.invalidCode
     public let maxValue: Float
-    @inline(__always) public func encode(_ m: Float) -> UInt16 { UInt16(min(65534, (m / maxValue * 65534).rounded())) }
+    public init(maxValue: Float) { self.maxValue = maxValue }
+    /// Codes per unit of magnitude.
+    public var scale: Float { 65534 / maxValue }
+    @inline(__always) public func encode(_ m: Float) -> UInt16 { ChangeMagnitude.code(of: m, codeScale: scale) }
     @inline(__always) public func decode(_ q: UInt16) -> Float { Float(q) * maxValue / 65534 }
 }
 
@@ -65,76 +70,98 @@ public struct ChangeDetector {
         }
         let mapping = GridMapping(before: gb.transform, after: ga.transform, reproject: reproject)
         let overlap = try mapping.overlap(beforeSize: before.layout.window, afterSize: after.layout.window)
-        let reader = AlignedReader(before: before, after: after, mapping: mapping)
-        guard reader.bandCount >= 1 else { throw ChangeAnalysisError(.incompatibleBands, "the dates share no band") }
+        // One reader per thread, each with its own sources (the first keeps the ones opened above),
+        // for the co-registration and sampling windows and for pass 1's strips.
+        let strips = (overlap.height + parameters.stripRows - 1) / parameters.stripRows
+        let threads = max(1, min(parameters.threads, strips))
+        let readers = [AlignedReader(before: before, after: after, mapping: mapping)]
+            + (try (1..<threads).map { _ in AlignedReader(before: try openBefore(), after: try openAfter(), mapping: mapping) })
+        for reader in readers { reader.afterReadMargin = parameters.maxShiftPixels + 1 }
+        let bandCount = readers[0].bandCount
+        guard bandCount >= 1 else { throw ChangeAnalysisError(.incompatibleBands, "the dates share no band") }
 
         // Co-registration and normalisation on windows spread over the overlap.
-        let registration = try Coregistration.estimate(reader, overlap: overlap, parameters: parameters)
+        let registration = try Coregistration.estimate(readers, overlap: overlap, parameters: parameters)
         lap("registration")
         let shift = registration.appliedShift
-        var sampleBefore = [[Float]](repeating: [], count: reader.bandCount), sampleAfter = sampleBefore
-        for window in Coregistration.windows(in: overlap, size: parameters.registrationWindowSize,
-                                             count: parameters.registrationWindowCount) {
+        let windows = Coregistration.windows(in: overlap, size: parameters.registrationWindowSize,
+                                             count: parameters.registrationWindowCount)
+        let samples = try Self.parallelMap(windows.count, readers) { reader, index -> (before: [[Float]], after: [[Float]]) in
+            let window = windows[index]
             try reader.read(window, shift: shift)
             let n = window.pixelCount
-            // About 8,000 samples per window (72,000 in all): plenty for a robust line, cheap to sort.
+            var b = [[Float]](repeating: [], count: bandCount), a = b
+            // About 8,000 samples per window (72,000 in all): plenty for a robust line.
             let step = max(3, n / 8_000)
             for i in stride(from: 0, to: n, by: step) where reader.validity[i] != 0 {
-                for band in 0..<reader.bandCount {
-                    sampleBefore[band].append(reader.beforePlanes[band * n + i])
-                    sampleAfter[band].append(reader.afterPlanes[band * n + i])
+                for band in 0..<bandCount {
+                    b[band].append(reader.beforePlanes[band * n + i])
+                    a[band].append(reader.afterPlanes[band * n + i])
                 }
             }
+            return (b, a)
         }
+        let sampleBefore = (0..<bandCount).map { band in samples.flatMap { $0.before[band] } }
+        let sampleAfter = (0..<bandCount).map { band in samples.flatMap { $0.after[band] } }
         let normalisation = Normalisation.fit(before: sampleBefore, after: sampleAfter)
         // The histogram's range: well past the sampled magnitudes, so the change tail fits.
         var sampled: [Float] = (0..<(sampleBefore.first?.count ?? 0)).map { i in
             var sum: Float = 0
-            for band in 0..<reader.bandCount {
+            for band in 0..<bandCount {
                 let d = Float(normalisation.gains[band]) * sampleAfter[band][i] + Float(normalisation.offsets[band]) - sampleBefore[band][i]
                 sum += d * d
             }
             return sum.squareRoot()
         }
-        sampled.sort()
-        let p999 = sampled.isEmpty ? 1 : sampled[min(sampled.count - 1, Int(Double(sampled.count) * 0.999))]
+        let p999 = sampled.isEmpty ? 1 : sampled.select(min(sampled.count - 1, Int(Double(sampled.count) * 0.999)))
+        let median = sampled.isEmpty ? 0 : sampled.select(sampled.count / 2)
         let maxValue = max(1e-3, p999 * 2)
         let code = ChangeMagnitudeCode(maxValue: maxValue)
+        for reader in readers { reader.clearReadCache() }
         lap("normalisation")
 
-        // Pass 1: magnitude and histogram, strips in parallel, each thread with its own sources.
+        // Pass 1: decode, resample, magnitude codes and histogram, strips in parallel, each thread
+        // with its own sources (thread 0 keeps the ones registration used). Threads claim runs of
+        // consecutive strips, so a thread's sources carry decoded blocks from one strip into the
+        // overlapping rows of the next.
         let magnitudes = try store?(overlap) ?? InMemoryRowStore(width: overlap.width, height: overlap.height, fill: ChangeMagnitudeCode.invalid)
         let rows = parameters.stripRows
-        let strips = (overlap.height + rows - 1) / rows
-        let threads = max(1, min(parameters.threads, strips))
         let bins = parameters.histogramBins
-        let state = PassOneState(threads: threads, bins: bins)
-        let openers = try (0..<threads).map { _ in try (openBefore(), openAfter()) }
+        let scales = normalisation.scales
+        // Two runs per thread: a run's first strip decodes one block row its predecessor already
+        // had (the after date's margin), so fewer runs decode less; two still balance the threads
+        // when one core is busy elsewhere.
+        let state = PassState(bins: bins, strips: strips, run: max(1, (strips + 2 * threads - 1) / (2 * threads)))
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            let reader = AlignedReader(before: openers[thread].0, after: openers[thread].1, mapping: mapping)
-            var magnitude: [Float] = [], codes: [UInt16] = []
+            let reader = readers[thread]
+            var codes = Buffer<UInt16>()
+            defer { codes.free() }
             var histogram = [UInt32](repeating: 0, count: bins)
-            var strip = thread
-            while strip < strips, state.error == nil {
-                let window = PixelWindow(x: overlap.x, y: overlap.y + strip * rows, width: overlap.width,
-                                         height: min(rows, overlap.height - strip * rows))
-                do {
-                    try reader.read(window, shift: shift)
-                    let n = window.pixelCount
-                    magnitude.resizeKeepingCapacity(n)
-                    codes.resizeKeepingCapacity(n)
-                    let counted = Self.magnitude(reader, normalisation: normalisation, into: &magnitude, histogram: &histogram, maxValue: maxValue)
-                    for i in 0..<n { codes[i] = reader.validity[i] != 0 ? code.encode(magnitude[i]) : ChangeMagnitudeCode.invalid }
-                    try codes.withUnsafeBufferPointer {
-                        try magnitudes.write(rows: (strip * rows)..<(strip * rows + window.height), UnsafeBufferPointer(rebasing: $0[0..<n]))
+            while let run = state.claim() {
+                for strip in run {
+                    let window = PixelWindow(x: overlap.x, y: overlap.y + strip * rows, width: overlap.width,
+                                             height: min(rows, overlap.height - strip * rows))
+                    do {
+                        codes.reserve(window.pixelCount)
+                        var counted = 0
+                        try histogram.withUnsafeMutableBufferPointer { h in
+                            // Blocks of 8 rows: their Float rows (8 x width x 2 dates x bands) stay in L2.
+                            try reader.stream(window, shift: shift, blockRows: 8) { block in
+                                counted += ChangeMagnitude.compute(
+                                    before: block.before, after: block.after, afterScale: scales, validity: block.validity,
+                                    codes: MutablePlaneView(base: codes.pointer + block.firstRow * window.width, width: window.width, height: block.rows),
+                                    codeScale: code.scale, histogram: h, maxValue: maxValue)
+                            }
+                        }
+                        try magnitudes.write(rows: (strip * rows)..<(strip * rows + window.height),
+                                             UnsafeBufferPointer(start: codes.pointer, count: window.pixelCount))
+                        state.finish(valid: counted, progress: progress, stage: "magnitude")
+                    } catch {
+                        state.fail(error)
                     }
-                    state.finish(strip: strip, valid: counted, histogram: nil, progress: progress, total: strips)
-                } catch {
-                    state.fail(error)
                 }
-                strip += threads
             }
-            state.finish(strip: -1, valid: 0, histogram: histogram, progress: nil, total: strips)
+            state.add(histogram)
         }
         if let error = state.error { throw error }
         let histogram = state.histogram
@@ -143,7 +170,7 @@ public struct ChangeDetector {
         // A histogram threshold always splits something, even pure noise; so change must also
         // exceed a noise floor: 4x the median magnitude of the sample, which mostly did not change
         // (for a chi distribution of 1-4 bands that is past its 99.99th percentile).
-        let noiseFloor = 4 * Double(sampled.isEmpty ? 0 : sampled[sampled.count / 2])
+        let noiseFloor = 4 * Double(median)
         let threshold: Double
         switch parameters.threshold {
         case .otsu:
@@ -153,52 +180,60 @@ public struct ChangeDetector {
         case .fixed(let value): threshold = value
         }
 
-        // Pass 2: threshold, open and close with a halo of rows, label streaming across strips.
+        // Pass 2: threshold into packed masks, open then close, label streaming across strips.
+        // Each strip is read with a halo of rows: opening then closing by a radius-r element looks
+        // 4r rows out, so the core rows come out as if the whole overlap had been processed.
+        // Thresholding and morphology run on `threads` strips at a time; the labeller takes their
+        // core rows in order.
         let element = StructuringElement.square(parameters.morphologySize)
-        let halo = 2 * (parameters.morphologySize / 2) + 1
-        let labeler = ComponentLabeler(width: overlap.width, connectivity: parameters.connectivity)
+        let halo = 4 * (parameters.morphologySize / 2)
+        let width = overlap.width, words = BitPacking.words(width)
+        let labeler = ComponentLabeler(width: width, connectivity: parameters.connectivity)
+        let thresholdCode = code.encode(Float(threshold))
         var regions: [ChangeRegion] = []
         var changed = 0
-        var codes: [UInt16] = [], mask: [UInt8] = [], opened: [UInt8] = [], closed: [UInt8] = [], scratch: [UInt8] = []
-        let thresholdCode = code.encode(Float(threshold))
-        func collect(_ components: [Component]) {
-            for c in components where c.area >= parameters.minimumComponentPixels {
-                regions.append(Self.region(c, overlap: overlap, transform: gb.transform))
-            }
-        }
-        for strip in 0..<strips {
-            let core = (strip * rows)..<min(overlap.height, (strip + 1) * rows)
-            let span = max(0, core.lowerBound - halo)..<min(overlap.height, core.upperBound + halo)
-            let n = span.count * overlap.width
-            codes.resizeKeepingCapacity(n); mask.resizeKeepingCapacity(n); opened.resizeKeepingCapacity(n); closed.resizeKeepingCapacity(n)
-            scratch.resizeKeepingCapacity(BinaryMorphology.scratchCount(width: overlap.width, height: span.count, element: element))
-            try codes.withUnsafeMutableBufferPointer { try magnitudes.read(rows: span, into: UnsafeMutableBufferPointer(rebasing: $0[0..<n])) }
-            for i in 0..<n { mask[i] = codes[i] != ChangeMagnitudeCode.invalid && codes[i] > thresholdCode ? 1 : 0 }
-            mask.withUnsafeBufferPointer { m in
-                opened.withUnsafeMutableBufferPointer { o in
-                    closed.withUnsafeMutableBufferPointer { c in
-                        scratch.withUnsafeMutableBufferPointer { s in
-                            let shape = (overlap.width, span.count)
-                            BinaryMorphology.apply(.open, to: PlaneView(UnsafeBufferPointer(rebasing: m[0..<n]), width: shape.0, height: shape.1),
-                                                   into: MutablePlaneView(UnsafeMutableBufferPointer(rebasing: o[0..<n]), width: shape.0, height: shape.1),
-                                                   element: element, scratch: s)
-                            BinaryMorphology.apply(.close, to: PlaneView(UnsafeBufferPointer(rebasing: o[0..<n]), width: shape.0, height: shape.1),
-                                                   into: MutablePlaneView(UnsafeMutableBufferPointer(rebasing: c[0..<n]), width: shape.0, height: shape.1),
-                                                   element: element, scratch: s)
-                        }
-                    }
+        let spanRows = min(overlap.height, rows + 2 * halo)
+        let workspaces = (0..<threads).map { _ in MaskWorkspace(codes: spanRows * width, words: spanRows * words,
+                                                                scratch: BinaryMorphology.packedScratchCount(width: width, height: spanRows, element: element)) }
+        defer { workspaces.forEach { $0.free() } }
+        var batch = 0
+        while batch < strips {
+            let count = min(threads, strips - batch)
+            let first = batch
+            DispatchQueue.concurrentPerform(iterations: count) { slot in
+                let strip = first + slot, work = workspaces[slot]
+                let core = (strip * rows)..<min(overlap.height, (strip + 1) * rows)
+                let span = max(0, core.lowerBound - halo)..<min(overlap.height, core.upperBound + halo)
+                do {
+                    try magnitudes.read(rows: span, into: UnsafeMutableBufferPointer(start: work.codes, count: span.count * width))
+                } catch {
+                    state.fail(error)
+                    work.core = BitPlaneView(base: work.mask, width: width, height: 0)
+                    return
                 }
+                let mask = MutableBitPlaneView(base: work.mask, width: width, height: span.count)
+                BitPacking.threshold(PlaneView(base: work.codes, width: width, height: span.count), above: thresholdCode,
+                                     excluding: ChangeMagnitudeCode.invalid, into: mask)
+                let scratch = UnsafeMutableBufferPointer(start: work.scratch, count: work.scratchCount)
+                BinaryMorphology.apply(.open, to: mask.readOnly, into: mask, element: element, scratch: scratch)
+                BinaryMorphology.apply(.close, to: mask.readOnly, into: mask, element: element, scratch: scratch)
+                work.core = BitPlaneView(base: work.mask + (core.lowerBound - span.lowerBound) * words, width: width, height: core.count)
+                work.changed = BitPacking.population(work.core)
             }
-            let start = (core.lowerBound - span.lowerBound) * overlap.width
-            for i in start..<(start + core.count * overlap.width) where closed[i] != 0 { changed += 1 }
-            closed.withUnsafeBufferPointer { c in
-                labeler.feed(PlaneView(UnsafeBufferPointer(rebasing: c[start..<(start + core.count * overlap.width)]),
-                                       width: overlap.width, height: core.count))
+            if let error = state.error { throw error }
+            for slot in 0..<count {
+                changed += workspaces[slot].changed
+                labeler.feed(workspaces[slot].core)
+                for c in labeler.drainFinished() where c.area >= parameters.minimumComponentPixels {
+                    regions.append(Self.region(c, overlap: overlap, transform: gb.transform))
+                }
+                progress?("components", first + slot + 1, strips)
             }
-            collect(labeler.drainFinished())
-            progress?("components", strip + 1, strips)
+            batch += count
         }
-        collect(labeler.finish())
+        for c in labeler.finish() where c.area >= parameters.minimumComponentPixels {
+            regions.append(Self.region(c, overlap: overlap, transform: gb.transform))
+        }
         regions.sort { $0.component.firstPixelIndex < $1.component.firstPixelIndex }
         lap("components")
 
@@ -207,28 +242,22 @@ public struct ChangeDetector {
                             changedPixels: changed, regions: regions, magnitudeCode: code, timings: timings)
     }
 
-    /// The fused kernel over the reader's current window.
-    static func magnitude(_ reader: AlignedReader, normalisation: Normalisation, into magnitude: inout [Float],
-                          histogram: inout [UInt32], maxValue: Float) -> Int {
-        let w = reader.window
-        let n = w.pixelCount
-        return reader.beforePlanes.withUnsafeBufferPointer { b in
-            reader.afterPlanes.withUnsafeBufferPointer { a in
-                reader.validity.withUnsafeBufferPointer { v in
-                    magnitude.withUnsafeMutableBufferPointer { m in
-                        histogram.withUnsafeMutableBufferPointer { h in
-                            let bands = reader.bandCount
-                            let beforePlanes = (0..<bands).map { PlaneView(UnsafeBufferPointer(rebasing: b[$0 * n ..< ($0 + 1) * n]), width: w.width, height: w.height) }
-                            let afterPlanes = (0..<bands).map { PlaneView(UnsafeBufferPointer(rebasing: a[$0 * n ..< ($0 + 1) * n]), width: w.width, height: w.height) }
-                            return ChangeMagnitude.compute(before: beforePlanes, after: afterPlanes, afterScale: normalisation.scales,
-                                                           validity: PlaneView(UnsafeBufferPointer(rebasing: v[0..<n]), width: w.width, height: w.height),
-                                                           magnitude: MutablePlaneView(UnsafeMutableBufferPointer(rebasing: m[0..<n]), width: w.width, height: w.height),
-                                                           histogram: h, maxValue: maxValue)
-                        }
-                    }
+    /// body(reader, i) for i in 0..<count, item i on reader i % readers.count, one thread per reader;
+    /// results in item order, the first error rethrown.
+    static func parallelMap<T>(_ count: Int, _ readers: [AlignedReader], _ body: (AlignedReader, Int) throws -> T) throws -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        var firstError: Error?
+        let lock = SemaphoreLock()
+        results.withUnsafeMutableBufferPointer { slots in
+            let threads = min(readers.count, count)
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                for i in stride(from: thread, to: count, by: threads) {
+                    do { slots[i] = try body(readers[thread], i) } catch { lock.locked { if firstError == nil { firstError = error } } }
                 }
             }
         }
+        if let firstError { throw firstError }
+        return results.map { $0! }
     }
 
     /// A component of the overlap, placed in the before grid and on the map.
@@ -245,29 +274,71 @@ public struct ChangeDetector {
     }
 }
 
-/// Shared between pass-1 threads: the merged histogram, counts, progress and the first error.
-private final class PassOneState: @unchecked Sendable {
+/// Shared between the passes' threads: the strips still to claim, the merged histogram, counts,
+/// progress and the first error.
+private final class PassState: @unchecked Sendable {
     private let lock = SemaphoreLock()
     private(set) var histogram: [UInt32]
     private(set) var valid = 0
     private(set) var error: Error?
     private var done = 0
+    private var next = 0
+    private let strips: Int
+    private let run: Int
 
-    init(threads: Int, bins: Int) { histogram = [UInt32](repeating: 0, count: bins) }
+    init(bins: Int, strips: Int, run: Int) {
+        histogram = [UInt32](repeating: 0, count: bins)
+        self.strips = strips
+        self.run = run
+    }
 
-    func finish(strip: Int, valid: Int, histogram: [UInt32]?, progress: ((String, Int, Int) -> Void)?, total: Int) {
+    /// The next run of consecutive strips, or nil when all are claimed (or a thread failed).
+    func claim() -> Range<Int>? {
+        lock.locked {
+            guard next < strips, error == nil else { return nil }
+            defer { next = min(strips, next + run) }
+            return next..<min(strips, next + run)
+        }
+    }
+
+    func finish(valid: Int, progress: ((String, Int, Int) -> Void)?, stage: String) {
         lock.locked {
             self.valid += valid
-            if let histogram { for i in histogram.indices { self.histogram[i] &+= histogram[i] } }
-            if strip >= 0 { done += 1; progress?("magnitude", done, total) }
+            done += 1
+            progress?(stage, done, strips)
         }
+    }
+
+    func add(_ histogram: [UInt32]) {
+        lock.locked { for i in histogram.indices { self.histogram[i] &+= histogram[i] } }
     }
 
     func fail(_ error: Error) { lock.locked { if self.error == nil { self.error = error } } }
 }
 
+/// One pass-2 thread's buffers: a span of codes, its packed mask, morphology scratch; and what the
+/// strip left for the labeller.
+private final class MaskWorkspace: @unchecked Sendable {
+    let codes: UnsafeMutablePointer<UInt16>
+    let mask: UnsafeMutablePointer<UInt64>
+    let scratch: UnsafeMutablePointer<UInt64>
+    let scratchCount: Int
+    var core: BitPlaneView
+    var changed = 0
+
+    init(codes: Int, words: Int, scratch: Int) {
+        self.codes = .allocate(capacity: max(1, codes))
+        mask = .allocate(capacity: max(1, words))
+        self.scratch = .allocate(capacity: max(1, scratch))
+        scratchCount = scratch
+        core = BitPlaneView(base: mask, width: 0, height: 0)
+    }
+
+    func free() { codes.deallocate(); mask.deallocate(); scratch.deallocate() }
+}
+
 /// A mutex from Dispatch (the module imports no Foundation).
-private final class SemaphoreLock: @unchecked Sendable {
+final class SemaphoreLock: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 1)
     func locked<T>(_ body: () -> T) -> T {
         semaphore.wait()

@@ -52,12 +52,18 @@ enum Coregistration {
         try reader.read(window, shift: shift)
         let n = window.pixelCount, bands = reader.bandCount
         var meanBefore = [Float](repeating: 0, count: n), meanAfter = [Float](repeating: 0, count: n)
-        for band in 0..<bands {
-            for i in 0..<n {
-                meanBefore[i] += reader.beforePlanes[band * n + i]
-                meanAfter[i] += reader.afterPlanes[band * n + i]
+        let planesBefore = reader.beforePlanes, planesAfter = reader.afterPlanes
+        meanBefore.withUnsafeMutableBufferPointer { mb in
+            meanAfter.withUnsafeMutableBufferPointer { ma in
+                for band in 0..<bands {
+                    for i in 0..<n {
+                        mb[i] += planesBefore[band * n + i]
+                        ma[i] += planesAfter[band * n + i]
+                    }
+                }
             }
         }
+        let valid = Array(reader.validity.prefix(n))
         func gradient(_ plane: [Float]) -> [Float] {
             var out = [Float](repeating: 0, count: n)
             plane.withUnsafeBufferPointer { source in
@@ -71,12 +77,16 @@ enum Coregistration {
         // Clipped at the 90th percentile of each window: new buildings add edges far stronger than
         // the ground's texture, and unclipped they would dominate the correlation.
         func clipped(_ plane: [Float]) -> [Float] {
-            let sorted = plane.enumerated().filter { reader.validity[$0.offset] != 0 }.map(\.element).sorted()
-            guard let cap = sorted.isEmpty ? nil : sorted[Int(Double(sorted.count - 1) * 0.9)], cap > 0 else { return plane }
+            var values: [Float] = []
+            values.reserveCapacity(n)
+            for i in 0..<n where valid[i] != 0 { values.append(plane[i]) }
+            guard !values.isEmpty else { return plane }
+            let cap = values.select(Int(Double(values.count - 1) * 0.9))
+            guard cap > 0 else { return plane }
             return plane.map { min($0, cap) }
         }
         let gb = clipped(gradient(meanBefore)), ga = clipped(gradient(meanAfter))
-        return WindowGradients(width: window.width, height: window.height, before: gb, after: ga, valid: reader.validity)
+        return WindowGradients(width: window.width, height: window.height, before: gb, after: ga, valid: valid)
     }
 
     /// 2 x 2 block means; a block is valid only if all four pixels are.
@@ -102,21 +112,30 @@ enum Coregistration {
         var surface = [Double](repeating: -1, count: size * size)
         let w = g.width, h = g.height
         guard w > 2 * r + 4, h > 2 * r + 4 else { return surface }
-        for dy in -r...r {
-            for dx in -r...r {
-                var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, n = 0.0
-                for y in (r + 1)..<(h - r - 1) {
-                    let rowB = y * w, rowA = (y + dy) * w + dx
-                    var fa: Float = 0, fb: Float = 0, faa: Float = 0, fbb: Float = 0, fab: Float = 0, count: Float = 0
-                    for x in (r + 1)..<(w - r - 1) where g.valid[rowB + x] != 0 && g.valid[rowA + x] != 0 {
-                        let b = g.before[rowB + x], a = g.after[rowA + x]
-                        fa += a; fb += b; faa += a * a; fbb += b * b; fab += a * b; count += 1
+        // Validity as 0/1 factors: the sums below are branch-free and vectorise.
+        let weight = g.valid.map { Float($0 != 0 ? 1 : 0) }
+        g.before.withUnsafeBufferPointer { before in
+            g.after.withUnsafeBufferPointer { after in
+                weight.withUnsafeBufferPointer { v in
+                    for dy in -r...r {
+                        for dx in -r...r {
+                            var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, n = 0.0
+                            for y in (r + 1)..<(h - r - 1) {
+                                let rowB = y * w, rowA = (y + dy) * w + dx
+                                var fa: Float = 0, fb: Float = 0, faa: Float = 0, fbb: Float = 0, fab: Float = 0, count: Float = 0
+                                for x in (r + 1)..<(w - r - 1) {
+                                    let k = v[rowB + x] * v[rowA + x]
+                                    let b = before[rowB + x] * k, a = after[rowA + x] * k
+                                    fa += a; fb += b; faa += a * a; fbb += b * b; fab += a * b; count += k
+                                }
+                                sa += Double(fa); sb += Double(fb); saa += Double(faa); sbb += Double(fbb); sab += Double(fab); n += Double(count)
+                            }
+                            guard n > 16 else { continue }
+                            let cov = sab - sa * sb / n, va = saa - sa * sa / n, vb = sbb - sb * sb / n
+                            if va > 0 && vb > 0 { surface[(dy + r) * size + dx + r] = cov / (va * vb).squareRoot() }
+                        }
                     }
-                    sa += Double(fa); sb += Double(fb); saa += Double(faa); sbb += Double(fbb); sab += Double(fab); n += Double(count)
                 }
-                guard n > 16 else { continue }
-                let cov = sab - sa * sb / n, va = saa - sa * sa / n, vb = sbb - sb * sb / n
-                if va > 0 && vb > 0 { surface[(dy + r) * size + dx + r] = cov / (va * vb).squareRoot() }
             }
         }
         return surface
@@ -124,35 +143,73 @@ enum Coregistration {
 
     /// Lucas-Kanade refinement of a shift d on gradient planes: minimises
     /// sum (after(x + d) - before(x))^2 by Gauss-Newton with bilinear sampling.
+    ///
+    /// d is the same for every pixel, so the bilinear weights are too: each iteration warps the
+    /// after plane once (A(x) = after sampled at x + d) and takes the derivatives as central
+    /// differences of A, which equal the derivatives of the bilinear surface at x + d sampled
+    /// one pixel either side (about 5x less work than sampling five points per pixel).
     static func refine(_ windows: [WindowGradients], start: PixelPoint, iterations: Int = 8) -> PixelPoint {
         var d = start
-        var terms: [(ix: Double, iy: Double, e: Double)] = []
+        // Terms (ix, iy, e) of every pixel used, in buffers sized once for all iterations.
+        let capacity = windows.reduce(0) { $0 + $1.width * $1.height }
+        var ixs = [Double](repeating: 0, count: capacity), iys = ixs, es = ixs
+        var warped: [Double] = []
         for _ in 0..<iterations {
-            terms.removeAll(keepingCapacity: true)
+            let fx = d.x.rounded(.down), fy = d.y.rounded(.down)
+            let tx = d.x - fx, ty = d.y - fy
+            let ox = Int(fx), oy = Int(fy)
+            let w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty
+            var count = 0
             for g in windows {
                 let w = g.width, h = g.height
                 let margin = Int(max(abs(d.x), abs(d.y)).rounded(.up)) + 3
                 guard w > 2 * margin, h > 2 * margin else { continue }
-                for y in margin..<(h - margin) {
-                    for x in margin..<(w - margin) where g.valid[y * w + x] != 0 {
-                        let px = Double(x) + d.x, py = Double(y) + d.y
-                        let a = bilinear(g.after, w, px, py)
-                        let ix = (bilinear(g.after, w, px + 1, py) - bilinear(g.after, w, px - 1, py)) / 2
-                        let iy = (bilinear(g.after, w, px, py + 1) - bilinear(g.after, w, px, py - 1)) / 2
-                        terms.append((ix, iy, a - Double(g.before[y * w + x])))
+                warped.removeAll(keepingCapacity: true)
+                warped.append(contentsOf: repeatElement(0, count: w * h))
+                ixs.withUnsafeMutableBufferPointer { ix in
+                    iys.withUnsafeMutableBufferPointer { iy in
+                        es.withUnsafeMutableBufferPointer { e in
+                            g.after.withUnsafeBufferPointer { a in
+                                g.before.withUnsafeBufferPointer { b in
+                                    g.valid.withUnsafeBufferPointer { valid in
+                                        warped.withUnsafeMutableBufferPointer { out in
+                                            // A over rows and columns margin-1 ... size-margin (one pixel
+                                            // around the pixels used, for the differences).
+                                            for y in (margin - 1)...(h - margin) {
+                                                let row = (y + oy) * w + ox
+                                                for x in (margin - 1)...(w - margin) {
+                                                    let i = row + x
+                                                    out[y * w + x] = w00 * Double(a[i]) + w10 * Double(a[i + 1])
+                                                        + w01 * Double(a[i + w]) + w11 * Double(a[i + w + 1])
+                                                }
+                                            }
+                                            for y in margin..<(h - margin) {
+                                                for x in margin..<(w - margin) where valid[y * w + x] != 0 {
+                                                    let i = y * w + x
+                                                    ix[count] = (out[i + 1] - out[i - 1]) / 2
+                                                    iy[count] = (out[i + w] - out[i - w]) / 2
+                                                    e[count] = out[i] - Double(b[i])
+                                                    count += 1
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
-            guard terms.count > 16 else { break }
+            guard count > 16 else { break }
             // Robust: pixels that changed (new structures) leave large residuals; drop those past
             // 3x the median absolute residual so they cannot pull the shift.
             // The median from every 16th term: as good a scale, without sorting a million values.
-            var magnitudes = stride(from: 0, to: terms.count, by: 16).map { abs(terms[$0].e) }
-            magnitudes.sort()
-            let cutoff = max(1e-9, 3 * magnitudes[magnitudes.count / 2])
+            var magnitudes = stride(from: 0, to: count, by: 16).map { abs(es[$0]) }
+            let cutoff = max(1e-9, 3 * magnitudes.select(magnitudes.count / 2))
             var sxx = 0.0, sxy = 0.0, syy = 0.0, sxe = 0.0, sye = 0.0
-            for t in terms where abs(t.e) <= cutoff {
-                sxx += t.ix * t.ix; sxy += t.ix * t.iy; syy += t.iy * t.iy; sxe += t.ix * t.e; sye += t.iy * t.e
+            for k in 0..<count where abs(es[k]) <= cutoff {
+                let ix = ixs[k], iy = iys[k], e = es[k]
+                sxx += ix * ix; sxy += ix * iy; syy += iy * iy; sxe += ix * e; sye += iy * e
             }
             let det = sxx * syy - sxy * sxy
             guard det > 1e-12 else { break }
@@ -163,21 +220,13 @@ enum Coregistration {
         return d
     }
 
-    @inline(__always)
-    static func bilinear(_ plane: [Float], _ w: Int, _ x: Double, _ y: Double) -> Double {
-        let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
-        let tx = x - Double(x0), ty = y - Double(y0)
-        let i = y0 * w + x0
-        let a = Double(plane[i]), b = Double(plane[i + 1]), c = Double(plane[i + w]), e = Double(plane[i + w + 1])
-        return (a + (b - a) * tx) * (1 - ty) + (c + (e - c) * tx) * ty
-    }
-
     /// The joint estimate over all windows and its consistency.
-    static func estimate(_ reader: AlignedReader, overlap: PixelWindow, parameters: ChangeParameters) throws -> Registration {
+    /// Windows are read and their gradients taken on all readers (threads) at once.
+    static func estimate(_ readers: [AlignedReader], overlap: PixelWindow, parameters: ChangeParameters) throws -> Registration {
         let r = parameters.maxShiftPixels
-        var grads: [WindowGradients] = []
-        for window in windows(in: overlap, size: parameters.registrationWindowSize, count: parameters.registrationWindowCount) {
-            grads.append(try gradients(reader, window, shift: PixelPoint(x: 0, y: 0)))
+        let spread = windows(in: overlap, size: parameters.registrationWindowSize, count: parameters.registrationWindowCount)
+        let grads = try ChangeDetector.parallelMap(spread.count, readers) { reader, i in
+            try gradients(reader, spread[i], shift: PixelPoint(x: 0, y: 0))
         }
         // Integer search on gradients halved in resolution (a quarter of the pixels, half the
         // radius: about 14x less work), the peak of the summed correlation surfaces; the
@@ -195,12 +244,9 @@ enum Coregistration {
         let start = PixelPoint(x: Double(2 * (best % size - half)), y: Double(2 * (best / size - half)))
         // Sub-pixel: Gauss-Newton jointly, then per window for the residual.
         let joint = refine(grads, start: start)
-        var squares = 0.0
-        for g in grads {
-            // Starting at the joint estimate, a window converges in a few steps.
-            let own = refine([g], start: joint, iterations: 3)
-            squares += (own.x - joint.x) * (own.x - joint.x) + (own.y - joint.y) * (own.y - joint.y)
-        }
+        // Starting at the joint estimate, a window converges in a few steps (windows on all threads).
+        let own = try ChangeDetector.parallelMap(grads.count, readers) { _, i in refine([grads[i]], start: joint, iterations: 3) }
+        let squares = own.reduce(0.0) { $0 + ($1.x - joint.x) * ($1.x - joint.x) + ($1.y - joint.y) * ($1.y - joint.y) }
         let residual = (squares / Double(max(grads.count, 1))).squareRoot()
         let onEdge = abs(joint.x) > Double(r) - 0.5 || abs(joint.y) > Double(r) - 0.5
         let status: Registration.Status = (peak >= 0.2 && residual <= 1.0 && !onEdge && joint.x.isFinite && joint.y.isFinite)

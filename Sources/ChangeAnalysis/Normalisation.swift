@@ -22,11 +22,11 @@ public struct Normalisation: Sendable, Hashable, Codable {
         // Robust start: match medians and interquartile ranges, which changed pixels barely move,
         // then reject pixels far from that line before the first least-squares fit.
         for band in 0..<bands where n > 8 {
-            let a = after[band].sorted(), b = before[band].sorted()
-            func q(_ v: [Float], _ f: Double) -> Double { Double(v[Int(Double(v.count - 1) * f)]) }
-            let spread = q(a, 0.75) - q(a, 0.25)
-            gains[band] = spread > 1e-9 ? (q(b, 0.75) - q(b, 0.25)) / spread : 1
-            offsets[band] = q(b, 0.5) - gains[band] * q(a, 0.5)
+            var a = after[band], b = before[band]
+            func q(_ v: inout [Float], _ f: Double) -> Double { Double(v.select(Int(Double(v.count - 1) * f))) }
+            let spread = q(&a, 0.75) - q(&a, 0.25)
+            gains[band] = spread > 1e-9 ? (q(&b, 0.75) - q(&b, 0.25)) / spread : 1
+            offsets[band] = q(&b, 0.5) - gains[band] * q(&a, 0.5)
         }
         var kept = n
         var fitted = false
@@ -54,8 +54,7 @@ public struct Normalisation: Sendable, Hashable, Codable {
                 for i in 0..<n where keep[i] {
                     residuals.append(abs(Double(before[band][i]) - (gains[band] * Double(after[band][i]) + offsets[band])))
                 }
-                residuals.sort()
-                spreads[band] = max(1e-6, 1.4826 * (residuals.isEmpty ? 1 : residuals[residuals.count / 2]))
+                spreads[band] = max(1e-6, 1.4826 * (residuals.isEmpty ? 1 : residuals.select(residuals.count / 2)))
             }
             kept = 0
             for i in 0..<n {
@@ -70,5 +69,33 @@ public struct Normalisation: Sendable, Hashable, Codable {
             }
         }
         return Normalisation(gains: gains, offsets: offsets, unchangedFraction: n > 0 ? Double(kept) / Double(n) : 0)
+    }
+}
+
+extension Array where Element: Comparable {
+    /// The element a full sort would put at index k (quickselect, median-of-three pivots): the
+    /// robust statistics above need a few order statistics of 10^4-10^5 values, and sorting them
+    /// was a tenth of a whole change run (measured with callgrind). Reorders the array.
+    mutating func select(_ k: Int) -> Element {
+        precondition(k >= 0 && k < count, "select(\(k)) in an array of \(count)")
+        return withUnsafeMutableBufferPointer { v in
+            var lo = 0, hi = v.count - 1
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2
+                // Median of three as the pivot, which also guards the scans below.
+                if v[mid] < v[lo] { v.swapAt(mid, lo) }
+                if v[hi] < v[lo] { v.swapAt(hi, lo) }
+                if v[hi] < v[mid] { v.swapAt(hi, mid) }
+                let pivot = v[mid]
+                var i = lo, j = hi
+                while i <= j {
+                    while v[i] < pivot { i += 1 }
+                    while pivot < v[j] { j -= 1 }
+                    if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+                }
+                if k <= j { hi = j } else if k >= i { lo = i } else { return v[k] }
+            }
+            return v[k]
+        }
     }
 }

@@ -74,9 +74,15 @@ public final class TileMosaic: RasterSource {
     private let crs: CRS?
     private let limits: DecodeLimits
     private var openTiles: [Int: RasterSource] = [:]
+    /// Open tiles, least recently used first.
     private var openOrder: [Int] = []
-    /// Open tile handles kept for reuse; each holds one block buffer.
-    private let maxOpenTiles = 8
+    /// Open tile handles kept for reuse: at least 8, and every tile the latest read touched, so a
+    /// full-width strip read does not reopen each tile for the next strip (each GeoTIFF handle also
+    /// keeps its decoded blocks for the next strip's overlapping rows).
+    private let minimumOpenTiles = 8
+    /// No two tiles overlap: a window whose tiles cover it needs no nodata fill first.
+    private let tilesAreDisjoint: Bool
+    private var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
     public init(folder: String, crs: CRS? = nil, limits: DecodeLimits = .default) throws {
         // Paths stay as the user gave them, so errors name files the way the user knows them.
@@ -143,6 +149,8 @@ public final class TileMosaic: RasterSource {
         let (uncovered, gaps) = Self.coverage(of: placed.map(\.window), width: width, height: height)
 
         self.tiles = placed
+        // Tiles cover (extent - uncovered) pixels; summing to exactly that, none overlaps another.
+        tilesAreDisjoint = placed.reduce(0) { $0 + $1.window.pixelCount } == width * height - uncovered
         self.uncoveredPixelCount = uncovered
         self.gapCount = gaps
         self.crs = crs
@@ -158,42 +166,59 @@ public final class TileMosaic: RasterSource {
                           interleave: first.interleave, blockWidth: first.layout.width, blockHeight: first.layout.height)
     }
 
+    deinit { scratch.deallocate() }
+
     public func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
         let layout = info.layout
         precondition(layout.window.contains(window), "window \(window) outside the mosaic \(layout.window)")
         let sampleBytes = layout.pixelType.bytesPerSample
         let bandBytes = window.pixelCount * sampleBytes
-        Fill.fill(destination, with: info.nodata ?? 0, pixelType: layout.pixelType,
-                  count: window.pixelCount * layout.bandCount)
-        var scratch: UnsafeMutableRawBufferPointer?
-        defer { scratch?.deallocate() }
-        for (index, tile) in tiles.enumerated() {
-            guard let overlap = tile.window.intersection(window) else { continue }
+        precondition(destination.count >= bandBytes * layout.bandCount,
+                     "destination holds \(destination.count) bytes, window needs \(bandBytes * layout.bandCount)")
+        let touched = tiles.indices.filter { tiles[$0].window.intersection(window) != nil }
+        let covered = touched.reduce(0) { $0 + tiles[$1].window.intersection(window)!.pixelCount }
+        if !(tilesAreDisjoint && covered == window.pixelCount) {
+            Fill.fill(destination, with: info.nodata ?? 0, pixelType: layout.pixelType,
+                      count: window.pixelCount * layout.bandCount)
+        }
+        for index in touched {
+            let tile = tiles[index]
+            let overlap = tile.window.intersection(window)!
+            let local = overlap.offsetBy(dx: -tile.window.x, dy: -tile.window.y)
+            let source = try openTile(index, keeping: touched.count)
+            let target = destination.baseAddress! + ((overlap.y - window.y) * window.width + (overlap.x - window.x)) * sampleBytes
+            if let file = source as? GeoTIFFFile {
+                // Straight into the window: no intermediate copy.
+                try file.read(window: local, into: target, rowBytes: window.width * sampleBytes, bandBytes: bandBytes)
+                continue
+            }
             let bytes = overlap.pixelCount * layout.bandCount * sampleBytes
-            if scratch == nil || scratch!.count < bytes {
-                scratch?.deallocate()
+            if scratch.count < bytes {
+                scratch.deallocate()
                 scratch = .allocate(byteCount: bytes, alignment: 64)
             }
-            let source = try openTile(index)
-            try source.read(window: overlap.offsetBy(dx: -tile.window.x, dy: -tile.window.y), into: scratch!)
+            try source.read(window: local, into: scratch)
             let overlapBandBytes = overlap.pixelCount * sampleBytes
             for band in 0..<layout.bandCount {
                 for row in 0..<overlap.height {
-                    let from = scratch!.baseAddress! + band * overlapBandBytes + row * overlap.width * sampleBytes
-                    let to = destination.baseAddress! + band * bandBytes
-                        + ((overlap.y - window.y + row) * window.width + (overlap.x - window.x)) * sampleBytes
-                    to.copyMemory(from: from, byteCount: overlap.width * sampleBytes)
+                    let from = scratch.baseAddress! + band * overlapBandBytes + row * overlap.width * sampleBytes
+                    (target + band * bandBytes + row * window.width * sampleBytes)
+                        .copyMemory(from: from, byteCount: overlap.width * sampleBytes)
                 }
             }
         }
     }
 
-    private func openTile(_ index: Int) throws -> RasterSource {
-        if let open = openTiles[index] { return open }
+    private func openTile(_ index: Int, keeping count: Int) throws -> RasterSource {
+        if let open = openTiles[index] {
+            if let position = openOrder.lastIndex(of: index) { openOrder.remove(at: position) }
+            openOrder.append(index)
+            return open
+        }
         let source = try RasterDataset.openFile(tiles[index].path, crs: crs, limits: limits)
         openTiles[index] = source
         openOrder.append(index)
-        if openOrder.count > maxOpenTiles { openTiles[openOrder.removeFirst()] = nil }
+        while openOrder.count > max(minimumOpenTiles, count) { openTiles[openOrder.removeFirst()] = nil }
         return source
     }
 

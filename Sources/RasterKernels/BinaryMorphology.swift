@@ -27,21 +27,39 @@ public struct StructuringElement: Hashable, Sendable {
 ///
 /// The rectangle is separable: a horizontal pass (min/max over `width` columns) into scratch, then a
 /// vertical pass (over `height` rows) into the destination; clipping a rectangle to the image keeps
-/// it a product of two intervals, so separability survives the border rule. The SIMD twin runs both
-/// passes 16 columns at a time as `width` (then `height`) unaligned loads combined with AND/OR: cost
-/// grows with the element side, which for SiteWatch's 3–9 px elements is a handful of vector ops per
-/// 16 pixels; van Herk/Gil-Werman (3 ops per pixel whatever the side) would pay only for large elements.
+/// it a product of two intervals, so separability survives the border rule.
 ///
-/// Scratch: `scratchCount(width:height:element:)` bytes owned by the caller, reused across calls.
-/// `destination` may be the same memory as `source`. Both twins give identical bytes.
+/// The scalar twin works on bytes, pixel by pixel. The SIMD twin works on bit-packed rows
+/// (`BitPlaneView`, 64 pixels a word): the horizontal pass ANDs/ORs the row with copies of itself
+/// shifted by 1...r bits, the vertical pass ANDs/ORs whole words of 2r + 1 rows, so a 3 x 3
+/// operation costs about a dozen word operations per 64 pixels; on byte planes it packs the source
+/// first and unpacks the result. The change core keeps its masks packed and calls the packed form
+/// directly. Cost grows linearly with the element side, which for SiteWatch's elements (3 to a few
+/// dozen pixels) stays a handful of word operations per pixel; van Herk/Gil-Werman would pay only
+/// for far larger elements.
+///
+/// Scratch: `scratchCount(width:height:element:)` bytes (or, for packed planes,
+/// `packedScratchCount` words) owned by the caller, reused across calls. `destination` may be the
+/// same memory as `source`. Both twins give identical bytes.
 public enum BinaryMorphology {
     public enum Operation: Sendable, CaseIterable { case erode, dilate, open, close }
 
-    /// Scratch bytes any operation needs for a `width` × `height` image: two intermediate planes and
-    /// one padded row.
+    /// Scratch bytes any operation on a `width` × `height` byte plane needs, for either twin.
     public static func scratchCount(width: Int, height: Int, element: StructuringElement) -> Int {
-        2 * width * height + width + element.width - 1
+        let bytes = 2 * width * height
+        // Packed: source, pass and middle planes plus a padded row, in words, and room to align.
+        let words = height * BitPacking.words(width)
+        let packed = 8 * (words + packedScratchCount(width: width, height: height, element: element)) + 8
+        return max(bytes, packed)
     }
+
+    /// Scratch words an operation on a packed `width` × `height` plane needs: two planes and one
+    /// padded row.
+    public static func packedScratchCount(width: Int, height: Int, element: StructuringElement) -> Int {
+        2 * height * BitPacking.words(width) + paddedRowWords(width: width, radius: element.radiusX)
+    }
+
+    static func paddedRowWords(width: Int, radius: Int) -> Int { BitPacking.words(width) + 2 * (radius / 64 + 1) }
 
     public static func apply(_ operation: Operation, to source: PlaneView<UInt8>, into destination: MutablePlaneView<UInt8>,
                              element: StructuringElement, scratch: UnsafeMutableBufferPointer<UInt8>,
@@ -51,26 +69,44 @@ public enum BinaryMorphology {
         precondition(scratch.count >= scratchCount(width: w, height: h, element: element),
                      "BinaryMorphology needs \(scratchCount(width: w, height: h, element: element)) scratch bytes, got \(scratch.count)")
         guard w > 0, h > 0 else { return }
-        let base = scratch.baseAddress!
-        let passPlane = MutablePlaneView(base: base, width: w, height: h)
-        let middlePlane = MutablePlaneView(base: base + w * h, width: w, height: h)
-        let paddedRow = base + 2 * w * h
-        func run(_ erode: Bool, _ src: PlaneView<UInt8>, _ dst: MutablePlaneView<UInt8>) {
-            switch implementation {
-            case .scalar:
+        switch implementation {
+        case .scalar:
+            let base = scratch.baseAddress!
+            let passPlane = MutablePlaneView(base: base, width: w, height: h)
+            let middlePlane = MutablePlaneView(base: base + w * h, width: w, height: h)
+            func run(_ erode: Bool, _ src: PlaneView<UInt8>, _ dst: MutablePlaneView<UInt8>) {
                 horizontalScalar(src, passPlane, radius: element.radiusX, erode: erode)
                 verticalScalar(passPlane.readOnly, dst, radius: element.radiusY, erode: erode)
-            case .simd:
-                horizontalSIMD(src, passPlane, radius: element.radiusX, erode: erode, paddedRow: paddedRow)
-                verticalSIMD(passPlane.readOnly, dst, radius: element.radiusY, erode: erode)
+            }
+            switch operation {
+            case .erode: run(true, source, destination)
+            case .dilate: run(false, source, destination)
+            case .open: run(true, source, middlePlane); run(false, middlePlane.readOnly, destination)
+            case .close: run(false, source, middlePlane); run(true, middlePlane.readOnly, destination)
+            }
+        case .simd:
+            // Words in the byte scratch, 8-byte aligned: the packed source, then the packed scratch.
+            let aligned = UnsafeMutableRawPointer(scratch.baseAddress!).alignedUp(for: UInt64.self)
+            let words = h * BitPacking.words(w)
+            let count = words + packedScratchCount(width: w, height: h, element: element)
+            aligned.withMemoryRebound(to: UInt64.self, capacity: count) { base in
+                let packed = MutableBitPlaneView(base: base, width: w, height: h)
+                BitPacking.pack(source, into: packed)
+                applyPacked(operation, packed.readOnly, packed, element, UnsafeMutableBufferPointer(start: base + words, count: count - words))
+                BitPacking.unpack(packed.readOnly, into: destination)
             }
         }
-        switch operation {
-        case .erode: run(true, source, destination)
-        case .dilate: run(false, source, destination)
-        case .open: run(true, source, middlePlane); run(false, middlePlane.readOnly, destination)
-        case .close: run(false, source, middlePlane); run(true, middlePlane.readOnly, destination)
-        }
+    }
+
+    /// The same operations on packed planes (the SIMD twin's core). `destination` may be `source`.
+    public static func apply(_ operation: Operation, to source: BitPlaneView, into destination: MutableBitPlaneView,
+                             element: StructuringElement, scratch: UnsafeMutableBufferPointer<UInt64>) {
+        precondition(source.width == destination.width && source.height == destination.height,
+                     "BinaryMorphology: sizes differ, \(source.width) x \(source.height) versus \(destination.width) x \(destination.height)")
+        precondition(scratch.count >= packedScratchCount(width: source.width, height: source.height, element: element),
+                     "BinaryMorphology needs \(packedScratchCount(width: source.width, height: source.height, element: element)) scratch words, got \(scratch.count)")
+        guard source.width > 0, source.height > 0 else { return }
+        applyPacked(operation, source, destination, element, scratch)
     }
 
     public static func erode(_ source: PlaneView<UInt8>, into destination: MutablePlaneView<UInt8>, element: StructuringElement,

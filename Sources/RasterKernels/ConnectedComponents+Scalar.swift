@@ -1,13 +1,17 @@
 extension ConnectedComponents {
-    static func findRunsScalar(_ row: UnsafePointer<UInt8>, width: Int, into runs: inout [Run]) {
+    /// Runs of a byte row, byte by byte. Returns the number of runs written.
+    static func findRunsScalar(_ row: UnsafePointer<UInt8>, width: Int, into runs: UnsafeMutablePointer<Run>) -> Int {
+        var count = 0
         var x = 0
         while x < width {
             while x < width && row[x] == 0 { x += 1 }
             if x == width { break }
             let start = x
             while x < width && row[x] != 0 { x += 1 }
-            runs.append(Run(start: start, end: x))
+            runs[count] = Run(start: start, end: x)
+            count += 1
         }
+        return count
     }
 
     /// The whole-image reference: two passes over pixels with union-find on provisional labels.

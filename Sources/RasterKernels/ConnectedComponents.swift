@@ -45,8 +45,9 @@ public struct Component: Hashable, Sendable {
 /// Two implementations with one answer:
 /// - `ComponentLabeler`, streaming: fed horizontal strips top to bottom, it keeps only the previous
 ///   row's runs and the open components, and hands out components as soon as they can no longer
-///   grow. Memory is bounded by the width, not the height. Runs of set bytes are found with SIMD16
-///   compares (`using: .simd`) or a byte loop (`.scalar`).
+///   grow. Memory is bounded by the width, not the height. It takes byte masks (runs found by a byte
+///   loop with `using: .scalar`, or by packing 16 bytes per compare and scanning words with `.simd`)
+///   or packed `BitPlaneView` strips, which the change core feeds directly.
 /// - `label(_:connectivity:labels:)`, the whole-image reference: a classic two-pass union-find over
 ///   pixels that can also write a label image. It is the specification the streaming labeler is
 ///   tested against, and the tool when a label image is actually wanted.
@@ -77,10 +78,18 @@ public enum ConnectedComponents {
 
     /// Appends the maximal runs of non-zero bytes of `row` to `runs`.
     static func findRuns(_ row: UnsafePointer<UInt8>, width: Int, into runs: inout [Run], using implementation: KernelImplementation) {
+        let found = UnsafeMutablePointer<Run>.allocate(capacity: (width + 1) / 2 + 1)
+        defer { found.deallocate() }
+        let count: Int
         switch implementation {
-        case .scalar: findRunsScalar(row, width: width, into: &runs)
-        case .simd: findRunsSIMD(row, width: width, into: &runs)
+        case .scalar: count = findRunsScalar(row, width: width, into: found)
+        case .simd:
+            let words = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, BitPacking.words(width)))
+            defer { words.deallocate() }
+            BitPacking.packRowSIMD(row, words, width)
+            count = findRuns(packed: words, width: width, into: found)
         }
+        runs.append(contentsOf: UnsafeBufferPointer(start: found, count: count))
     }
 
     /// Order-independent integer sums of a component's pixels.

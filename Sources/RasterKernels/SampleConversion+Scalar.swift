@@ -1,7 +1,13 @@
 extension SampleConversion {
-    @usableFromInline
-    static func widenScalar<T: WidenableSample>(_ s: UnsafePointer<T>, _ d: UnsafeMutablePointer<Float>,
-                                                _ count: Int, _ scale: LinearScale) {
+    static func widenScalar(_ s: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<Float>, _ count: Int, _ scale: LinearScale) {
+        for i in 0..<count { d[i] = scale.gain * Float(s[i]) + scale.offset }
+    }
+
+    static func widenScalar(_ s: UnsafePointer<UInt16>, _ d: UnsafeMutablePointer<Float>, _ count: Int, _ scale: LinearScale) {
+        for i in 0..<count { d[i] = scale.gain * Float(s[i]) + scale.offset }
+    }
+
+    static func widenScalar(_ s: UnsafePointer<Int16>, _ d: UnsafeMutablePointer<Float>, _ count: Int, _ scale: LinearScale) {
         for i in 0..<count { d[i] = scale.gain * Float(s[i]) + scale.offset }
     }
 

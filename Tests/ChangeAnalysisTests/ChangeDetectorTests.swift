@@ -101,4 +101,34 @@ final class ChangeDetectorTests: XCTestCase {
         XCTAssertEqual(result.registration.shiftY, shift.y, accuracy: 0.1)
         XCTAssertEqual(result.regions.count, pair.objects.count)
     }
+
+    /// Threads, strip heights and the resampling path do not change the answer: 1 or 2 threads and
+    /// 40- or 64-row strips give the same histogram and regions; an after date declaring a nodata
+    /// value it never holds takes the general (whole-window) resampling path and finds the same
+    /// regions as the streamed translation path.
+    func testThreadsStripsAndResamplingPathsAgree() throws {
+        let pair = ChangePair(size: 256, objectCount: 8, shift: PixelPoint(x: 1.4, y: -0.9), seed: 606)
+        let (before, after) = sources(pair)
+        var results: [ChangeResult] = []
+        for (threads, strip) in [(1, 40), (2, 40), (2, 64)] {
+            var p = parameters()
+            p.threads = threads
+            p.stripRows = strip
+            results.append(try ChangeDetector(parameters: p).run(openBefore: { before }, openAfter: { after }))
+        }
+        for r in results.dropFirst() {
+            XCTAssertEqual(r.histogram, results[0].histogram)
+            XCTAssertEqual(r.threshold, results[0].threshold)
+            XCTAssertEqual(r.regions, results[0].regions)
+            XCTAssertEqual(r.changedPixels, results[0].changedPixels)
+        }
+        XCTAssertEqual(results[0].regions.count, pair.objects.count)
+
+        var afterRaster = pair.render(.after, window: PixelWindow(x: 0, y: 0, width: pair.afterSize, height: pair.afterSize))
+        afterRaster.nodata = 300  // never a uint8 sample
+        let general = try ChangeDetector(parameters: parameters()).run(openBefore: { before }, openAfter: { InMemorySource(afterRaster) })
+        XCTAssertEqual(general.registration.shiftX, results[0].registration.shiftX, accuracy: 1e-3)
+        XCTAssertEqual(general.regions.count, results[0].regions.count)
+        XCTAssertEqual(Double(general.changedPixels), Double(results[0].changedPixels), accuracy: 0.01 * Double(results[0].changedPixels))
+    }
 }

@@ -142,4 +142,66 @@ final class ChangeMagnitudeTests: XCTestCase {
             }
         }
     }
+
+    /// The code output: twins agree, and each code is `code(of:)` of the Float twin's magnitude
+    /// (65535 where masked or NaN), with the same histogram.
+    func testCodeOutputTwinsAgreeAndMatchTheMagnitudes() {
+        var rng = SplitMix64(seed: 31)
+        for bandCount in [1, 3] {
+            for width in awkwardWidths {
+                for placement in Placement.all {
+                    for content in Content.allCases {
+                        let height = 2
+                        func plane() -> TestPlane<Float> {
+                            let p = TestPlane<Float>(width: width, height: height, placement: placement, sentinel: 0)
+                            p.fill { x, _ in
+                                switch content {
+                                case .random: return x % 7 == 3 ? .nan : rng.unit() * 600 - 300
+                                case .zero: return 0
+                                case .max: return .greatestFiniteMagnitude
+                                }
+                            }
+                            return p
+                        }
+                        let before = (0..<bandCount).map { _ in plane() }, after = (0..<bandCount).map { _ in plane() }
+                        let scales = (0..<bandCount).map { _ in LinearScale(gain: 0.5 + rng.unit(), offset: rng.unit() * 10 - 5) }
+                        let mask = TestPlane<UInt8>(width: width, height: height, placement: placement, sentinel: 0)
+                        mask.fill { _, _ in rng.bool(0.2) ? 0 : UInt8(rng.int(1...255)) }
+                        let codeScale: Float = 65534 / 400
+                        let context = "bands \(bandCount) width \(width) \(placement) \(content)"
+                        let magnitudes = run(before: before, after: after, scales: scales, mask: mask, placement: placement,
+                                             bins: 32, maxValue: 400, implementation: .scalar)
+                        var results: [([UInt16], [UInt32], Int)] = []
+                        for implementation in KernelImplementation.allCases {
+                            let codes = TestPlane<UInt16>(width: width, height: height, placement: placement, sentinel: 7)
+                            var histogram = [UInt32](repeating: 0, count: 32)
+                            let counted = histogram.withUnsafeMutableBufferPointer { h in
+                                ChangeMagnitude.compute(before: before.map(\.view), after: after.map(\.view), afterScale: scales,
+                                                        validity: mask.view, codes: codes.mutable, codeScale: codeScale,
+                                                        histogram: h, maxValue: 400, using: implementation)
+                            }
+                            XCTAssertTrue(codes.outsideUntouched(==), "wrote outside the code window: \(context)")
+                            results.append((codes.pixels, histogram, counted))
+                        }
+                        XCTAssertEqual(results[0].0, results[1].0, "codes differ: \(context)")
+                        XCTAssertEqual(results[0].1, results[1].1, "histograms differ: \(context)")
+                        XCTAssertEqual(results[0].1, magnitudes.1, "histogram differs from the Float output's: \(context)")
+                        XCTAssertEqual(results[0].2, magnitudes.2, context)
+                        let expected = zip(magnitudes.0.pixels, mask.pixels).map { m, valid in
+                            valid == 0 ? ChangeMagnitude.invalidCode : ChangeMagnitude.code(of: m, codeScale: codeScale)
+                        }
+                        XCTAssertEqual(results[0].0, expected, context)
+                    }
+                }
+            }
+        }
+    }
+
+    func testCodesRoundHalfToEvenAndSaturate() {
+        XCTAssertEqual(ChangeMagnitude.code(of: 2.5, codeScale: 1), 2)
+        XCTAssertEqual(ChangeMagnitude.code(of: 3.5, codeScale: 1), 4)
+        XCTAssertEqual(ChangeMagnitude.code(of: 1e9, codeScale: 1), ChangeMagnitude.maxCode)
+        XCTAssertEqual(ChangeMagnitude.code(of: .infinity, codeScale: 1), ChangeMagnitude.maxCode)
+        XCTAssertEqual(ChangeMagnitude.code(of: .nan, codeScale: 1), ChangeMagnitude.invalidCode)
+    }
 }

@@ -1,4 +1,5 @@
 import ChangeAnalysis
+import CTIFFBaseline
 import Dispatch
 import Foundation
 import GeoRaster
@@ -6,11 +7,30 @@ import RasterIO
 import SceneSynth
 
 // The change core on generated pairs (ChangePair: textured ground, a few hundred new objects, a
-// known 2-pixel shift, per-band gain/offset, noise) written as folders of 512² LZW GeoTIFF tiles.
-// Checks issue 4's accuracy claims and measures throughput and peak memory (in a child process).
-// Sizes: CHANGE_SIZES="2048 4096 8192" (default "2048 8192").
+// known 2-pixel shift, per-band gain/offset, noise), at each size in BENCH_SIZES (default
+// "2048 4096 8192 16384"), written as folders of 512² LZW and DEFLATE GeoTIFF tiles and as single
+// tiled LZW files (BENCH_LAYOUTS, default "lzw deflate file"). Per size, in one run:
+// - the whole ChangeDetector.run on each layout, 2 threads, in a child process (time, peak RSS,
+//   accuracy against the pair's truth);
+// - the core excluding decode: both dates decoded into memory first, then timed with 1 and 2 threads;
+// - decode throughput of the tile folders through TileMosaic against libtiff decoding the same
+//   tiles in C, 1 and 2 threads;
+// - the peer pipelines (Benchmarks/peers, PEERS_PYTHON) on the LZW tile folders.
+// Scenes are generated in a temporary folder and deleted (CHANGE_KEEP=DIR keeps them there).
+
+enum Layout: String, Codable, CaseIterable {
+    case lzw, deflate, file
+    var title: String {
+        switch self {
+        case .lzw: return "512² LZW tiles"
+        case .deflate: return "512² DEFLATE tiles"
+        case .file: return "one LZW file (256² tiles)"
+        }
+    }
+}
 
 struct ChangeRunResult: Codable {
+    var threads: Int
     var shiftX: Double
     var shiftY: Double
     var confidence: Double
@@ -21,151 +41,375 @@ struct ChangeRunResult: Codable {
     var timings: [String: Double]
 }
 
+struct LayoutResult: Codable {
+    var layout: Layout
+    var run: ChangeRunResult
+    var megapixelsPerSecondPerDate: Double
+    var shiftErrorPixels: Double
+    var countErrorPercent: Double
+}
+
 struct PeerResult: Codable {
     var pipeline: String
     var seconds: Double
     var regions: Int
+    var shift: [Double]
     var peakRSSMegabytes: Double
-    /// Peer time / SiteWatch time, same files, same run.
+    var timings: [String: Double]
+    var megapixelsPerSecondPerDate: Double
+    /// Peer time / SiteWatch time on the same LZW tile folders in the same run (above 1: SiteWatch is faster).
     var timeRatio: Double
 }
 
-struct ChangeBenchmarkResult: Codable {
+struct DecodeResult: Codable {
+    var compression: String
+    /// Both dates' tiles, as the change core reads them (full-width strips of 256 rows).
+    var megapixels: Double
+    var mosaicOneThreadSeconds: Double
+    var mosaicTwoThreadsSeconds: Double
+    var libtiffOneThreadSeconds: Double
+    var libtiffTwoThreadsSeconds: Double
+}
+
+struct SizeResult: Codable {
     var size: Int
     var objects: Int
     var trueShift: [Double]
-    var run: ChangeRunResult
-    var shiftErrorPixels: Double
-    var countErrorPercent: Double
-    var megapixelsPerSecondPerDate: Double
-    var peers: [PeerResult]?
+    var layouts: [LayoutResult]
+    /// The core excluding decode (dates decoded into memory first), by thread count.
+    var core: [ChangeRunResult]
+    var decode: [DecodeResult]
+    var peers: [PeerResult]
 }
 
-/// Runs Benchmarks/peers/opencv_pipeline.py with PEERS_PYTHON (a venv with OpenCV, numpy, scipy,
-/// tifffile) on the same tile folders; nil when no peer Python is configured.
-func runPeers(before: String, after: String, siteWatchSeconds: Double) throws -> [PeerResult]? {
-    guard let python = ProcessInfo.processInfo.environment["PEERS_PYTHON"] else { return nil }
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("peers/opencv_pipeline.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = [script, before, after]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let name = o["pipeline"] as? String, let seconds = o["seconds"] as? Double else { return nil }
-        return PeerResult(pipeline: name, seconds: seconds, regions: o["regions"] as? Int ?? 0,
-                          peakRSSMegabytes: o["peak_rss_mb"] as? Double ?? 0, timeRatio: seconds / siteWatchSeconds)
+// MARK: - Child processes
+
+/// `change-run BEFORE AFTER THREADS [memory]`: one timed ChangeDetector.run; prints a ChangeRunResult.
+func changeRunChild(_ arguments: [String]) throws {
+    let before = arguments[0], after = arguments[1], threads = Int(arguments[2]) ?? 2
+    let inMemory = arguments.count > 3 && arguments[3] == "memory"
+    var openBefore: () throws -> PixelSource = { try RasterDataset.open(before) }
+    var openAfter: () throws -> PixelSource = { try RasterDataset.open(after) }
+    if inMemory {
+        // Decoded before the clock starts: what is timed is the core alone.
+        let b = InMemorySource(try RasterDataset.open(before).readRaster())
+        let a = InMemorySource(try RasterDataset.open(after).readRaster())
+        openBefore = { b }
+        openAfter = { a }
     }
+    var parameters = ChangeParameters()
+    parameters.threads = threads
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = try ChangeDetector(parameters: parameters).run(
+        openBefore: openBefore, openAfter: openAfter,
+        store: { try FileRowStore(width: $0.width, height: $0.height) })
+    let run = ChangeRunResult(threads: threads, shiftX: result.registration.shiftX, shiftY: result.registration.shiftY,
+                              confidence: result.registration.confidence, residual: result.registration.residual,
+                              regions: result.regions.count, seconds: seconds(clock.now - start),
+                              peakRSSMegabytes: peakRSSMegabytes(), timings: result.timings)
+    FileHandle.standardOutput.write(try JSONEncoder().encode(run))
 }
 
-func writePair(_ pair: ChangePair, date: ChangePair.Date, to folder: String) throws {
+// MARK: - Scenes
+
+func writeTiles(_ pair: ChangePair, date: ChangePair.Date, to folder: String, compression: GeoTIFFWriter.Compression) throws {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let size = date == .before ? pair.size : pair.afterSize
     let tile = 512
     let windows = stride(from: 0, to: size, by: tile).flatMap { y in
         stride(from: 0, to: size, by: tile).map { x in PixelWindow(x: x, y: y, width: min(tile, size - x), height: min(tile, size - y)) }
     }
-    let failure = DispatchSemaphore(value: 1)
+    let lock = NSLock()
     var firstError: Error?
     DispatchQueue.concurrentPerform(iterations: windows.count) { i in
         let w = windows[i]
         do {
             try GeoTIFFWriter.write(pair.render(date, window: w), to: "\(folder)/t_\(w.y / tile)_\(w.x / tile).tif",
-                                    options: .init(compression: .lzw, blocks: .tiles(256)))
+                                    options: .init(compression: compression, blocks: .tiles(256)))
         } catch {
-            failure.wait(); firstError = firstError ?? error; failure.signal()
+            lock.withLock { firstError = firstError ?? error }
         }
     }
     if let firstError { throw firstError }
 }
 
-func peakRSSMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-    return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0").map { $0 / 1024 } ?? 0
+/// The scene's folders (or files) for one layout, generated if missing.
+func scene(_ pair: ChangePair, _ layout: Layout, in folder: String) throws -> (before: String, after: String) {
+    switch layout {
+    case .lzw, .deflate:
+        let paths = ("\(folder)/\(layout.rawValue)/before", "\(folder)/\(layout.rawValue)/after")
+        if !FileManager.default.fileExists(atPath: paths.0) {
+            try writeTiles(pair, date: .before, to: paths.0, compression: layout == .lzw ? .lzw : .deflate)
+            try writeTiles(pair, date: .after, to: paths.1, compression: layout == .lzw ? .lzw : .deflate)
+        }
+        return paths
+    case .file:
+        // The LZW tiles, read whole and written as one file.
+        let tiles = try scene(pair, .lzw, in: folder)
+        let paths = ("\(folder)/file/before.tif", "\(folder)/file/after.tif")
+        if !FileManager.default.fileExists(atPath: paths.0) {
+            try FileManager.default.createDirectory(atPath: "\(folder)/file", withIntermediateDirectories: true)
+            for (from, to) in [(tiles.0, paths.0), (tiles.1, paths.1)] {
+                try GeoTIFFWriter.write(try TileMosaic(folder: from).readRaster(limits: DecodeLimits(maxWindowBytes: 8 << 30)), to: to,
+                                        options: .init(compression: .lzw, blocks: .tiles(256)))
+            }
+        }
+        return paths
+    }
 }
 
-func changeRun(before: String, after: String) throws {
-    let clock = ContinuousClock()
-    let start = clock.now
-    var parameters = ChangeParameters()
-    parameters.threads = 2
-    let result = try ChangeDetector(parameters: parameters).run(
-        openBefore: { try TileMosaic(folder: before) }, openAfter: { try TileMosaic(folder: after) },
-        store: { try FileRowStore(width: $0.width, height: $0.height) })
-    let elapsed = clock.now - start
-    let run = ChangeRunResult(shiftX: result.registration.shiftX, shiftY: result.registration.shiftY,
-                              confidence: result.registration.confidence, residual: result.registration.residual,
-                              regions: result.regions.count,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                              peakRSSMegabytes: peakRSSMegabytes(), timings: result.timings)
-    FileHandle.standardOutput.write(try JSONEncoder().encode(run))
+// MARK: - Decode
+
+func tilePaths(_ folder: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tif") }.sorted().map { "\(folder)/\($0)" }
 }
 
-func runChangeBenchmark(resultsFolder: String) throws {
-    let sizes = (ProcessInfo.processInfo.environment["CHANGE_SIZES"] ?? "2048 8192").split(separator: " ").compactMap { Int($0) }
-    // CHANGE_KEEP=DIR keeps the generated pairs there (for profiling the child run by hand).
-    let keep = ProcessInfo.processInfo.environment["CHANGE_KEEP"]
+/// Both dates' tile folders read as the change core reads them: strips of 256 rows, 1 or 2 threads
+/// (each thread its own mosaics and a band of rows), and libtiff decoding the same tiles.
+func decodeBenchmark(before: String, after: String, compression: String) throws -> DecodeResult {
+    let folders = [before, after]
+    func mosaicSeconds(threads: Int) throws -> Double {
+        let lock = NSLock()
+        var failure: Error?
+        let time = seconds {
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                do {
+                    for folder in folders {
+                        let mosaic = try TileMosaic(folder: folder)
+                        let layout = mosaic.info.layout
+                        let rows = 256
+                        let strips = (layout.height + rows - 1) / rows
+                        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: layout.width * rows * layout.bandCount, alignment: 64)
+                        defer { buffer.deallocate() }
+                        for strip in (thread * strips / threads)..<((thread + 1) * strips / threads) {
+                            let window = PixelWindow(x: 0, y: strip * rows, width: layout.width, height: min(rows, layout.height - strip * rows))
+                            try mosaic.read(window: window, into: buffer)
+                        }
+                    }
+                } catch {
+                    lock.withLock { failure = error }
+                }
+            }
+        }
+        if let failure { throw failure }
+        return time
+    }
+    let paths = try folders.flatMap(tilePaths)
+    func libtiffSeconds(threads: Int) throws -> Double {
+        var bytes: Int64 = 0
+        let cPaths = paths.map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        let time = cPaths.map { UnsafePointer($0) }.withUnsafeBufferPointer {
+            tiff_baseline_decode($0.baseAddress, Int32(paths.count), Int32(threads), &bytes)
+        }
+        guard bytes > 0 else { throw BenchmarkError("libtiff could not decode \(before)") }
+        return time
+    }
+    let layout = try TileMosaic(folder: before).info.layout
+    // Best of two: the files are in the page cache either way; the first pass also faults in buffers.
+    func best(_ f: () throws -> Double) rethrows -> Double { min(try f(), try f()) }
+    return DecodeResult(compression: compression, megapixels: 2 * Double(layout.width * layout.height) / 1e6,
+                        mosaicOneThreadSeconds: try best { try mosaicSeconds(threads: 1) },
+                        mosaicTwoThreadsSeconds: try best { try mosaicSeconds(threads: 2) },
+                        libtiffOneThreadSeconds: try best { try libtiffSeconds(threads: 1) },
+                        libtiffTwoThreadsSeconds: try best { try libtiffSeconds(threads: 2) })
+}
+
+// MARK: - Peers
+
+/// Benchmarks/peers/opencv_pipeline.py with PEERS_PYTHON, one pipeline per process (its own peak RSS).
+func runPeer(_ pipeline: String, before: String, after: String, size: Int, siteWatchSeconds: Double) throws -> PeerResult? {
+    guard let python = ProcessInfo.processInfo.environment["PEERS_PYTHON"] else { return nil }
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("peers/opencv_pipeline.py").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script, before, after, "--pipeline", pipeline]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+          let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+          let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+          let seconds = o["seconds"] as? Double else {
+        print("peer \(pipeline) failed at \(size)² (exit \(process.terminationStatus))")
+        return nil
+    }
+    return PeerResult(pipeline: pipeline, seconds: seconds, regions: o["regions"] as? Int ?? 0,
+                      shift: o["shift"] as? [Double] ?? [], peakRSSMegabytes: o["peak_rss_mb"] as? Double ?? 0,
+                      timings: o["timings"] as? [String: Double] ?? [:],
+                      megapixelsPerSecondPerDate: Double(size * size) / seconds / 1e6, timeRatio: seconds / siteWatchSeconds)
+}
+
+// MARK: - The suite
+
+func runChangeBenchmark() throws {
+    let environment = ProcessInfo.processInfo.environment
+    let sizes = (environment["BENCH_SIZES"] ?? "2048 4096 8192 16384").split(separator: " ").compactMap { Int($0) }
+    let layouts = (environment["BENCH_LAYOUTS"] ?? "lzw deflate file").split(separator: " ").compactMap { Layout(rawValue: String($0)) }
+    // The numpy/scipy pipeline's FFT registration needs ~10 GB and many minutes at 16384².
+    let scipyMaxSize = Int(environment["SCIPY_MAX_SIZE"] ?? "8192") ?? 8192
+    let keep = environment["CHANGE_KEEP"]
     let scratch = keep ?? NSTemporaryDirectory() + "sitewatch-change-bench-\(getpid())"
     defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
-    var results: [ChangeBenchmarkResult] = []
+    var results: [SizeResult] = []
     for size in sizes {
         let shift = PixelPoint(x: 1.6, y: -1.2)  // 2 pixels
         let pair = ChangePair(size: size, objectCount: max(20, size * size / 220_000), shift: shift, seed: UInt64(size))
         let folder = "\(scratch)/\(size)"
-        try writePair(pair, date: .before, to: folder + "/before")
-        try writePair(pair, date: .after, to: folder + "/after")
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["change-run", folder + "/before", folder + "/after"]
-        let pipe = Pipe()
-        child.standardOutput = pipe
-        try child.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        child.waitUntilExit()
-        guard child.terminationStatus == 0 else { throw NSError(domain: "change-run failed for \(size)", code: Int(child.terminationStatus)) }
-        let run = try JSONDecoder().decode(ChangeRunResult.self, from: data)
-        let error = ((run.shiftX - shift.x) * (run.shiftX - shift.x) + (run.shiftY - shift.y) * (run.shiftY - shift.y)).squareRoot()
-        let result = ChangeBenchmarkResult(size: size, objects: pair.objects.count, trueShift: [shift.x, shift.y], run: run,
-                                           shiftErrorPixels: error,
-                                           countErrorPercent: 100 * Double(run.regions - pair.objects.count) / Double(pair.objects.count),
-                                           megapixelsPerSecondPerDate: Double(size * size) / run.seconds / 1e6,
-                                           peers: try runPeers(before: folder + "/before", after: folder + "/after", siteWatchSeconds: run.seconds))
+        let perDate = Double(size * size) / 1e6
+        var result = SizeResult(size: size, objects: pair.objects.count, trueShift: [shift.x, shift.y], layouts: [], core: [],
+                                decode: [], peers: [])
+        for layout in layouts {
+            let generation = try seconds { _ = try scene(pair, layout, in: folder) }
+            let (before, after) = try scene(pair, layout, in: folder)
+            let run = try child(["change-run", before, after, "2"], as: ChangeRunResult.self)
+            let error = ((run.shiftX - shift.x) * (run.shiftX - shift.x) + (run.shiftY - shift.y) * (run.shiftY - shift.y)).squareRoot()
+            let entry = LayoutResult(layout: layout, run: run, megapixelsPerSecondPerDate: perDate / run.seconds, shiftErrorPixels: error,
+                                     countErrorPercent: 100 * Double(run.regions - pair.objects.count) / Double(pair.objects.count))
+            result.layouts.append(entry)
+            print(String(format: "change %5d² %-26@ %6.2f s  %6.1f Mpx/s per date  peak RSS %5.0f MB  shift error %.3f px  %d/%d regions  (generated in %.0f s)",
+                         size, layout.title as NSString, run.seconds, entry.megapixelsPerSecondPerDate, run.peakRSSMegabytes, error,
+                         run.regions, pair.objects.count, generation))
+            if layout == .lzw || layout == .deflate {
+                let decode = try decodeBenchmark(before: before, after: after, compression: layout.rawValue.uppercased())
+                result.decode.append(decode)
+                print(String(format: "decode %5d² %-7@ mosaic %6.1f / %6.1f Mpx/s (1 / 2 threads), libtiff %6.1f / %6.1f Mpx/s",
+                             size, decode.compression as NSString, decode.megapixels / decode.mosaicOneThreadSeconds,
+                             decode.megapixels / decode.mosaicTwoThreadsSeconds, decode.megapixels / decode.libtiffOneThreadSeconds,
+                             decode.megapixels / decode.libtiffTwoThreadsSeconds))
+            }
+        }
+        if let lzw = result.layouts.first(where: { $0.layout == .lzw }) {
+            let (before, after) = try scene(pair, .lzw, in: folder)
+            for threads in [1, 2] {
+                let run = try child(["change-run", before, after, "\(threads)", "memory"], as: ChangeRunResult.self)
+                result.core.append(run)
+                print(String(format: "core   %5d² excluding decode, %d thread%@  %6.2f s  %6.1f Mpx/s per date",
+                             size, threads, threads == 1 ? "" : "s", run.seconds, perDate / run.seconds))
+            }
+            for pipeline in ["opencv", "numpy-scipy"] where pipeline != "numpy-scipy" || size <= scipyMaxSize {
+                if let peer = try runPeer(pipeline, before: before, after: after, size: size, siteWatchSeconds: lzw.run.seconds) {
+                    result.peers.append(peer)
+                    print(String(format: "peer   %5d² %-12@ %7.2f s  %6.1f Mpx/s per date  %.1fx SiteWatch's time  peak RSS %5.0f MB  %d regions",
+                                 size, pipeline as NSString, peer.seconds, peer.megapixelsPerSecondPerDate, peer.timeRatio,
+                                 peer.peakRSSMegabytes, peer.regions))
+                }
+            }
+        }
         results.append(result)
-        print(String(format: "change %5d^2: shift error %.3f px, %d regions for %d objects (%+.2f %%), %.1f s, %.1f Mpx/s per date, peak RSS %.0f MB",
-                     size, error, run.regions, pair.objects.count, result.countErrorPercent, run.seconds,
-                     result.megapixelsPerSecondPerDate, run.peakRSSMegabytes))
         if keep == nil { try? FileManager.default.removeItem(atPath: folder) }
     }
-    // Runs of other sizes stay in the file: a long size can be run on its own.
-    let previous = (try? JSONDecoder().decode([ChangeBenchmarkResult].self,
-                                              from: Data(contentsOf: URL(fileURLWithPath: resultsFolder + "/change.json")))) ?? []
-    let sizesRun = Set(results.map(\.size))
-    results = (previous.filter { !sizesRun.contains($0.size) } + results).sorted { $0.size < $1.size }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(results).write(to: URL(fileURLWithPath: resultsFolder + "/change.json"))
-    var markdown = "# Change core on generated pairs (release, \(ProcessInfo.processInfo.activeProcessorCount) cores)\n\n"
-    markdown += "Pairs from `ChangePair`: 512² LZW GeoTIFF tile folders, a 2 px shift (1.6, -1.2), per-band gain/offset, noise σ = 2, objects appearing in the after date. Time is the whole `ChangeDetector.run` (decode, co-registration, normalisation, both passes) with a file-backed magnitude store; peak RSS is the child process's.\n\n"
-    markdown += "| size | objects | regions found | count error | shift error (px) | seconds | Mpx/s per date | peak RSS (MB) |\n|---|---|---|---|---|---|---|---|\n"
+    let machine = Machine.current()
+    try writeResults(ChangeSuite(machine: machine, sizes: results), markdown: changeMarkdown(results, machine), name: "change")
+    try writeResults(DecodeSuite(machine: machine, sizes: results.map { DecodeSize(size: $0.size, results: $0.decode) }),
+                     markdown: decodeMarkdown(results, machine), name: "decode")
+}
+
+struct ChangeSuite: Codable { var machine: Machine; var sizes: [SizeResult] }
+struct DecodeSize: Codable { var size: Int; var results: [DecodeResult] }
+struct DecodeSuite: Codable { var machine: Machine; var sizes: [DecodeSize] }
+
+// MARK: - Reports
+
+func changeMarkdown(_ results: [SizeResult], _ machine: Machine) -> String {
+    func f(_ format: String, _ args: CVarArg...) -> String { String(format: format, arguments: args) }
+    var md = "# The change core, end to end (Benchmarks/run)\n\n\(machine.markdown)\n\n"
+    md += "Pairs from `ChangePair` (RGB uint8, textured ground, objects appearing in the after date, a 2 px shift (1.6, -1.2), "
+    md += "per-band gain and offset, noise σ = 2). Time is the whole `ChangeDetector.run` — decode, co-registration, normalisation, "
+    md += "both passes — with 2 threads and a file-backed magnitude store, in a child process whose peak RSS is reported. "
+    md += "Mpx/s per date = pixels of one date / seconds.\n\n"
+    md += "| size | input | seconds | Mpx/s per date | peak RSS (MB) | shift error (px) | regions / objects | stages (s) |\n|---|---|---|---|---|---|---|---|\n"
     for r in results {
-        markdown += String(format: "| %d² | %d | %d | %+.2f %% | %.3f | %.1f | %.1f | %.0f |\n", r.size, r.objects, r.run.regions,
-                           r.countErrorPercent, r.shiftErrorPixels, r.run.seconds, r.megapixelsPerSecondPerDate, r.run.peakRSSMegabytes)
+        for l in r.layouts {
+            let stages = ["registration", "normalisation", "magnitude", "components"].compactMap { k in l.run.timings[k].map { f("%@ %.2f", k, $0) } }
+            md += f("| %d² | %@ | %.2f | %.1f | %.0f | %.3f | %d / %d | %@ |\n", r.size, l.layout.title, l.run.seconds,
+                    l.megapixelsPerSecondPerDate, l.run.peakRSSMegabytes, l.shiftErrorPixels, l.run.regions, r.objects,
+                    stages.joined(separator: ", "))
+        }
     }
-    let withPeers = results.filter { $0.peers != nil }
-    if !withPeers.isEmpty {
-        markdown += "\nPeers on the same files in the same run (whole dates in memory; time ratio = peer / SiteWatch, above 1 means SiteWatch is faster):\n\n"
-        markdown += "| size | pipeline | seconds | time ratio | regions | peak RSS (MB) |\n|---|---|---|---|---|---|\n"
-        for r in withPeers {
-            for p in r.peers! {
-                markdown += String(format: "| %d² | %@ | %.1f | %.2f | %d | %.0f |\n", r.size, p.pipeline as NSString, p.seconds, p.timeRatio, p.regions, p.peakRSSMegabytes)
+    md += "\n## The core excluding decode\n\nBoth dates decoded into memory (`InMemorySource`) before the clock starts; everything else as above.\n\n"
+    md += "| size | threads | seconds | Mpx/s per date | speed-up |\n|---|---|---|---|---|\n"
+    for r in results where !r.core.isEmpty {
+        for c in r.core {
+            md += f("| %d² | %d | %.3f | %.0f | %.2fx |\n", r.size, c.threads, c.seconds, Double(r.size * r.size) / c.seconds / 1e6,
+                    r.core[0].seconds / c.seconds)
+        }
+    }
+    md += "\n## Decode limit\n\nlibtiff alone decoding both dates' tiles (C, `TIFFReadEncodedTile`, no placement or copies) bounds the whole run: "
+    md += "the core cannot be faster than its input is decoded. Per date, 2 threads:\n\n"
+    md += "| size | compression | libtiff decode limit (Mpx/s per date) | SiteWatch end to end (Mpx/s per date) | fraction of the limit |\n|---|---|---|---|---|\n"
+    for r in results {
+        for d in r.decode {
+            let limit = d.megapixels / 2 / d.libtiffTwoThreadsSeconds
+            if let run = r.layouts.first(where: { $0.layout.rawValue.uppercased() == d.compression }) {
+                md += f("| %d² | %@ | %.0f | %.1f | %.0f %% |\n", r.size, d.compression, limit, run.megapixelsPerSecondPerDate,
+                        100 * run.megapixelsPerSecondPerDate / limit)
             }
         }
     }
-    try markdown.write(toFile: resultsFolder + "/change.md", atomically: true, encoding: .utf8)
+    let withPeers = results.filter { !$0.peers.isEmpty }
+    if !withPeers.isEmpty {
+        md += "\n## Peers\n\nThe same pixel job (decode, co-register, normalise, magnitude, Otsu, open/close 3x3, 8-connected components) "
+        md += "in `Benchmarks/peers/opencv_pipeline.py`, each pipeline in its own Python process, on the same LZW tile folders in the same run. "
+        md += "They hold whole dates in memory, as these libraries' usual workflows do. Time ratio = peer / SiteWatch (above 1: SiteWatch is faster).\n\n"
+        md += "| size | pipeline | seconds | Mpx/s per date | time ratio | peak RSS (MB) | regions / objects | shift found |\n|---|---|---|---|---|---|---|---|\n"
+        for r in withPeers {
+            for p in r.peers {
+                md += f("| %d² | %@ | %.2f | %.1f | %.2f | %.0f | %d / %d | (%@) |\n", r.size, p.pipeline, p.seconds, p.megapixelsPerSecondPerDate,
+                        p.timeRatio, p.peakRSSMegabytes, p.regions, r.objects, p.shift.map { f("%.2f", $0) }.joined(separator: ", "))
+            }
+        }
+    }
+    md += "\n## Goals (issues 4 and 8)\n\n| goal | measured | |\n|---|---|---|\n"
+    if let r = results.first(where: { $0.size == 8192 }), let lzw = r.layouts.first(where: { $0.layout == .lzw }) {
+        let v = lzw.megapixelsPerSecondPerDate
+        md += f("| end to end ≥ 100 Mpx/s per date, 8192² LZW tiles | %.1f Mpx/s | %@ |\n", v, v >= 100 ? "met" : f("missed by %.0f %%", 100 - v))
+        if let d = r.decode.first(where: { $0.compression == "LZW" }) {
+            let limit = d.megapixels / 2 / d.libtiffTwoThreadsSeconds
+            md += f("| near the decode limit (libtiff, 2 threads, this run) | %.0f %% of %.0f Mpx/s | |\n", 100 * v / limit, limit)
+        }
+        if let cv = r.peers.first(where: { $0.pipeline == "opencv" }) {
+            md += f("| ≥ 3x the OpenCV pipeline, 8192² | %.1fx | %@ |\n", cv.timeRatio, cv.timeRatio >= 3 ? "met" : "missed")
+        }
+        if let two = r.core.first(where: { $0.threads == 2 }) {
+            let c = Double(r.size * r.size) / two.seconds / 1e6
+            md += f("| core excluding decode ≥ 300 Mpx/s, 8192², 2 threads | %.0f Mpx/s | %@ |\n", c,
+                    c >= 300 ? "met" : f("missed by %.0f %%", 100 * (300 - c) / 300))
+        }
+        md += f("| shift error < 0.1 px, count within 1 %%, 8192² | %.3f px, %+.2f %% | %@ |\n", lzw.shiftErrorPixels, lzw.countErrorPercent,
+                lzw.shiftErrorPixels < 0.1 && abs(lzw.countErrorPercent) <= 1 ? "met" : "missed")
+    }
+    if let r = results.first(where: { $0.size == 16384 }), let lzw = r.layouts.first(where: { $0.layout == .lzw }) {
+        let small = results.first { $0.size == 8192 }?.layouts.first { $0.layout == .lzw }
+        md += f("| peak RSS ≤ 1 GB at 16384², growing far slower than pixels | %.0f MB%@ | %@ |\n", lzw.run.peakRSSMegabytes,
+                small.map { f(" (%.2fx the 8192² figure for 4x the pixels)", lzw.run.peakRSSMegabytes / $0.run.peakRSSMegabytes) } ?? "",
+                lzw.run.peakRSSMegabytes <= 1024 ? "met" : "missed")
+        if let cv = r.peers.first(where: { $0.pipeline == "opencv" }) {
+            md += f("| (OpenCV pipeline's peak RSS at 16384²) | %.0f MB | |\n", cv.peakRSSMegabytes)
+        }
+    }
+    md += "\nWhere the time goes and what bounds the missed goals: `Benchmarks/results/profile.md`. The plot: `throughput.png`.\n"
+    return md
+}
+
+func decodeMarkdown(_ results: [SizeResult], _ machine: Machine) -> String {
+    func f(_ format: String, _ args: CVarArg...) -> String { String(format: format, arguments: args) }
+    var md = "# Decode throughput of tile folders (Benchmarks/run)\n\n\(machine.markdown)\n\n"
+    md += "Both dates' 512² RGB uint8 GeoTIFF tiles (256² internal tiles, horizontal predictor) of the change benchmark's pairs. "
+    md += "SiteWatch: `TileMosaic` reads full-width windows of 256 rows, band-sequential, as the change core does (with 2 threads, each its own "
+    md += "mosaics and half the rows). libtiff: every tile of every file decoded by `TIFFReadEncodedTile` in C, nothing else. Best of two.\n\n"
+    md += "| size | compression | TileMosaic, 1 thread (Mpx/s) | libtiff, 1 thread (Mpx/s) | ratio | TileMosaic, 2 threads (Mpx/s) | libtiff, 2 threads (Mpx/s) | ratio | libtiff MB/s per core |\n|---|---|---|---|---|---|---|---|---|\n"
+    for r in results {
+        for d in r.decode {
+            let m1 = d.megapixels / d.mosaicOneThreadSeconds, l1 = d.megapixels / d.libtiffOneThreadSeconds
+            let m2 = d.megapixels / d.mosaicTwoThreadsSeconds, l2 = d.megapixels / d.libtiffTwoThreadsSeconds
+            md += f("| %d² | %@ | %.1f | %.1f | %.0f %% | %.1f | %.1f | %.0f %% | %.0f |\n", r.size, d.compression, m1, l1, 100 * m1 / l1,
+                    m2, l2, 100 * m2 / l2, 3 * l1)
+        }
+    }
+    return md
 }

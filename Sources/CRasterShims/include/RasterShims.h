@@ -12,6 +12,8 @@ extern "C" {
 #endif
 
 enum { SW_MESSAGE_CAPACITY = 512 };
+/// Bytes a block buffer needs past the decoded block (the LZW decoder's string copies overrun).
+enum { SW_BLOCK_SLACK = 8192 };
 
 // MARK: - libtiff
 
@@ -49,11 +51,25 @@ int64_t sw_tiff_tile_size(sw_tiff *tiff);
 int64_t sw_tiff_strip_size(sw_tiff *tiff);
 uint32_t sw_tiff_block_count(sw_tiff *tiff);
 /// Decodes block `index` (tile or strip) into buffer; returns bytes decoded or -1 (error captured).
+/// With SW_BLOCK_SLACK bytes of capacity past the block, LZW blocks decode with SiteWatch's own
+/// decoder (lzw.c), several times faster than libtiff's.
 int64_t sw_tiff_read_block(sw_tiff *tiff, uint32_t index, void *buffer, int64_t capacity);
 /// Whether this build of libtiff can decode the compression scheme.
 int sw_tiff_codec_available(uint16_t compression);
 /// Asks the JPEG codec to convert YCbCr to RGB while decoding (TIFFTAG_JPEGCOLORMODE).
 int sw_tiff_request_jpeg_rgb(sw_tiff *tiff);
+/// Takes horizontal differencing (Predictor 2) of 8-bit samples away from libtiff, before the first
+/// block is read: blocks then decode with the differences in place, for
+/// sw_predicted_u8_to_planes to undo. Returns 1 if taken over, 0 if the file has no such
+/// predictor (nothing changes).
+int sw_tiff_take_over_predictor(sw_tiff *tiff);
+/// Undoes horizontal differencing of a decoded block of 8-bit samples — `rows` rows of `width`
+/// pixels of `bands` interleaved samples — into band planes: band b, row r at
+/// planes + (b * plane_rows + r) * width.
+void sw_predicted_u8_to_planes(const uint8_t *block, size_t rows, size_t width, int bands, size_t plane_rows, uint8_t *planes);
+/// Copies `count` pixels of `bands` interleaved uint8 samples into band planes `band_stride`
+/// bytes apart (decoded RGB blocks to SiteWatch's band-sequential windows).
+void sw_deinterleave_u8(const uint8_t *source, int bands, size_t count, uint8_t *target, size_t band_stride);
 
 // Writing.
 int sw_tiff_set_u16(sw_tiff *tiff, uint32_t tag, uint16_t value);
