@@ -56,6 +56,9 @@ public struct PerimeterParameters: Sendable, Hashable {
     /// The image is box-averaged to about this pixel size: a 1 m fence stays one pixel wide, and a
     /// 0.5 m scene costs a quarter of the work.
     public var workingPixelMeters: Double = 1.0
+    /// When the window's median does not give a closed fence line, brightness is taken relative to
+    /// the mean of a square this many metres from each pixel (see `PerimeterExtractor.Normalisation`).
+    public var normalisationRadiusMeters: Double = 250
     /// Dark features up to about twice this wide count as lines (black top-hat half-size).
     public var lineHalfWidthMeters: Double = 2.0
     /// How far from a line the bright cleared strip must appear.

@@ -34,8 +34,17 @@ struct PerimeterExtractor {
 
     mutating func run() throws -> DatePerimeter {
         try readWorkingImage()
-        let evidence = fenceEvidence()
-        let (region, dilation) = try enclosure(evidence)
+        let raw = luminance
+        // Each normalisation in turn until a closed fence line encloses the site.
+        var enclosed: ([Bool], Int)?
+        var failure: Error?
+        for normalisation in Normalisation.allCases where enclosed == nil {
+            luminance = normalised(raw, normalisation)
+            do { enclosed = try enclosure(fenceEvidence()) } catch let error as PerimeterError where error.kind == .noClosedPerimeter {
+                failure = error
+            }
+        }
+        guard let (region, dilation) = enclosed else { throw failure! }
         let traced = traceBoundary(region)
         // Shape vertices of a compound are tens of metres out of line; what is left of posts and
         // gaps is a few metres.
@@ -123,13 +132,6 @@ struct PerimeterExtractor {
             }
             row += rows
         }
-        // Relative to the window's median, so thresholds hold across gains, bit depths and haze.
-        var sample: [Float] = []
-        sample.reserveCapacity(luminance.count / 7 + 1)
-        for i in stride(from: 0, to: luminance.count, by: 7) where valid[i] { sample.append(luminance[i]) }
-        sample.sort()
-        let median = sample.isEmpty ? 1 : max(sample[sample.count / 2], 1e-6)
-        for i in luminance.indices { luminance[i] = valid[i] ? luminance[i] / median : 1 }
         // Outside the AOI counts as invalid (a barrier).
         if let aoi {
             for y in 0..<height {
@@ -138,7 +140,35 @@ struct PerimeterExtractor {
                 }
             }
         }
-        debug?("luminance", width, height, luminance)
+    }
+
+    /// How brightness is made relative, so that thresholds hold across gains, bit depths and haze.
+    enum Normalisation: CaseIterable {
+        /// The window's median: robust to clouds and dark patches in the window.
+        case windowMedian
+        /// The mean of the surroundings (`normalisationRadiusMeters`): does not depend on how much
+        /// of the window the compound fills (against the median, a compound filling a third of a
+        /// small window moved the thresholds enough to lose the whole fence).
+        case surroundings
+    }
+
+    func normalised(_ raw: [Float], _ normalisation: Normalisation) -> [Float] {
+        var out = raw
+        switch normalisation {
+        case .windowMedian:
+            var sample: [Float] = []
+            sample.reserveCapacity(raw.count / 7 + 1)
+            for i in stride(from: 0, to: raw.count, by: 7) where valid[i] { sample.append(raw[i]) }
+            sample.sort()
+            let median = sample.isEmpty ? 1 : max(sample[sample.count / 2], 1e-6)
+            for i in out.indices { out[i] = valid[i] ? raw[i] / median : 1 }
+        case .surroundings:
+            let radius = max(2, Int((parameters.normalisationRadiusMeters / pixelMeters).rounded()))
+            let mean = maskedBoxMean(raw, weights: valid.map { $0 ? 1 : 0 }, width: width, height: height, radius: radius)
+            for i in out.indices { out[i] = valid[i] && mean[i].isFinite && mean[i] > 1e-6 ? raw[i] / mean[i] : 1 }
+        }
+        debug?("luminance", width, height, out)
+        return out
     }
 
     static func convert(_ bytes: [UInt8], type: PixelType, count: Int, into out: inout [Float]) {

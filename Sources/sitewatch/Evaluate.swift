@@ -128,7 +128,9 @@ struct Evaluate: ParsableCommand {
             }
             let newPosts = try items("new_guard_posts"), newBuildings = try items("new_buildings")
             let onFence = ((structures["new_guard_posts"] as? [[String: Any]]) ?? []).filter { $0["on_new_fence"] as? Bool == true }.count
-            let trueNewBuildings = truth.buildingsAfter.filter { truth.newBuildingIds.contains($0.id) }
+            // Structures under a cloud of either date cannot be seen; they are left out of the truth.
+            let clouds = (truth.clouds.before + truth.clouds.after).map(\.outline)
+            let trueNewBuildings = truth.buildingsAfter.filter { b in truth.newBuildingIds.contains(b.id) && !clouds.contains { $0.contains(b.center) } }
             var claimed = Set<String>()
             var hits = 0
             for p in newBuildings {
@@ -140,8 +142,7 @@ struct Evaluate: ParsableCommand {
             let recall = trueNewBuildings.isEmpty ? 1 : Double(hits) / Double(trueNewBuildings.count)
             let distractors = truth.housesAfter.filter { truth.distractorIds.contains($0.id) }
             let counted = (newPosts + newBuildings).filter { p in distractors.contains { $0.footprint.contains(p) || $0.footprint.distanceToBoundary(p) <= 8 } }.count
-            // Posts under a cloud of either date cannot be counted; the claims say so (inconclusive).
-            let clouds = (truth.clouds.before + truth.clouds.after).map(\.outline)
+            // Posts under a cloud cannot be counted either; the claims say so (inconclusive).
             let hiddenPosts = truth.guardPostsAfter.filter { p in truth.newGuardPostIds.contains(p.id) && clouds.contains { $0.contains(p.center) } }.count
             let visibleNew = truth.newGuardPostIds.count - hiddenPosts, visibleOnFence = truth.newGuardPostsOnNewFence - hiddenPosts
             let postError = abs(newPosts.count - visibleNew)
