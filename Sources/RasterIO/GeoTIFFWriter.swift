@@ -111,7 +111,9 @@ public enum GeoTIFFWriter {
         try check(sw_tiff_set_u16(handle, TIFFTag.planarConfig, planar ? 2 : 1), "PlanarConfiguration")
         let rgb = layout.bandCount == 3 && type == .uint8
         let jpeg = options.compression == .jpeg
-        precondition(!jpeg || (rgb && !planar), "JPEG compression is for pixel-interleaved 8-bit RGB, not \(layout)")
+        if jpeg && !(rgb && !planar) {
+            throw RasterIOError(.unsupported, path: path, "JPEG compression is written for pixel-interleaved 8-bit RGB only, not \(layout.bandCount) bands of \(type)")
+        }
         if !rgb && layout.bandCount > 1 {
             try check(sw_tiff_set_extra_samples(handle, UInt16(layout.bandCount - 1)), "ExtraSamples")
         }

@@ -26,7 +26,9 @@ struct SiteAnalysis {
     static let method = [
         "Perimeter: at each date on its own, the closed line of thin dark linear structure (fence or wall beside a bright cleared strip) that encloses the site, found from a line filter on that image alone; the dates are then reconciled so unchanged stretches coincide, and the new and removed stretches are the fence changes.",
         "Areas are measured in a locally true projected CRS: the imagery's own when it is projected, except Web Mercator (EPSG:3857), whose scale error inflates areas about 1.8x at this latitude; else the site's UTM zone.",
-        "Structures: at each date on its own, compact objects with a roof and a cast shadow (guard posts: small isolated shadows along the perimeter; buildings: larger rectangles), matched across the dates allowing for misregistration and lean; new and removed structures are those without a partner. Structures outside the compound are listed apart and never counted.",
+        "Buildings: at each date on its own, compact objects with a roof that differs from the ground and a cast shadow on the side away from the sun (the sun's direction is read from the buildings' own shadows).",
+        "Guard posts: at each date, along that date's own perimeter line. Every pixel within 18 m inside and 6 m outside the line is placed by its position along the fence and its distance from it; the ground's profile across the fence (cleared strip, fence, patrol track) is the median over 60 m of the same side, and a post is what departs from it - roof, walls and a shadow that a low sun detaches by 15 m or a high sun hides. No sun or view angle is needed.",
+        "Matching across dates allows for the co-registration shift and the lean of tall objects. A structure counts as new (or removed) only if one date shows it clearly and the other shows nothing there even faintly: a roof the colour of the ground or a shadow hidden by a high sun does not make a structure appear or vanish. Structures outside the compound are listed apart and never counted.",
     ]
 
     /// `before` and `after` are the dates as the analysis sees them (cloud masks applied).

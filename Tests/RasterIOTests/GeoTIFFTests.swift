@@ -11,7 +11,7 @@ final class GeoTIFFRoundTripTests: XCTestCase {
         var cases = 0
         for type in PixelType.allCases {
             for (bands, size) in [(1, (37, 53)), (3, (17, 33)), (4, (65, 15))] {
-                for compression in GeoTIFFWriter.Compression.allCases {
+                for compression in GeoTIFFWriter.Compression.allCases where compression != .jpeg {
                     for blocks in [GeoTIFFWriter.Blocks.tiles(16), .strips(7)] {
                         for interleave in [Interleave.pixel, .band] {
                             let raster = makeRaster(width: size.0, height: size.1, bands: bands, type: type, seed: UInt64(cases))
@@ -33,6 +33,31 @@ final class GeoTIFFRoundTripTests: XCTestCase {
             }
         }
         XCTAssertEqual(cases, 5 * 3 * 3 * 2 * 2)
+    }
+
+    /// JPEG is lossy: 8-bit RGB written as YCbCr JPEG reads back close to the original, with its
+    /// georeferencing; anything else is refused with `unsupported`.
+    func testJPEGWritesRGBAndRefusesOtherLayouts() throws {
+        let folder = try makeTemporaryFolder(self)
+        // A smooth image (JPEG keeps smooth content close; random noise it would not).
+        var raster = makeRaster(width: 96, height: 80, bands: 3, type: .uint8, seed: 1)
+        raster.samples = (0..<raster.samples.count).map { i in
+            let band = i / (96 * 80), x = i % 96, y = (i / 96) % 80
+            return UInt8(20 + band * 40 + x + y / 2)
+        }
+        try GeoTIFFWriter.write(raster, to: folder + "/rgb.tif", options: .init(compression: .jpeg, blocks: .tiles(32)))
+        let file = try GeoTIFFFile(path: folder + "/rgb.tif")
+        let back = try file.readRaster()
+        XCTAssertEqual(back.layout, raster.layout)
+        XCTAssertEqual(file.info.georeferencing, raster.georeferencing)
+        let errors = zip(back.samples, raster.samples).map { abs(Int($0) - Int($1)) }
+        XCTAssertLessThanOrEqual(Double(errors.reduce(0, +)) / Double(errors.count), 3, "JPEG at quality 90 on a smooth image, mean error")
+        XCTAssertLessThanOrEqual(errors.max() ?? 0, 20, "largest error (chroma subsampled 2 x 2)")
+        let grey = makeRaster(width: 32, height: 32, bands: 1, type: .uint8, seed: 2)
+        XCTAssertThrowsError(try GeoTIFFWriter.write(grey, to: folder + "/grey.tif", options: .init(compression: .jpeg))) { error in
+            XCTAssertEqual((error as? RasterIOError)?.code, .unsupported)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/grey.tif"), "nothing half-written")
     }
 
     func testWindowReadsMatchTheFullRead() throws {
