@@ -132,7 +132,7 @@ public enum ReportHTML {
         table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccd;padding:.35em .6em;text-align:left;vertical-align:top}
         th{background:#eef0f5}.verdict-consistent{background:#dff3e3}.verdict-not-consistent{background:#f8dcdc}
         .verdict-inconclusive{background:#fbf0d0}.warning{color:#8a4b00}
-        .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:1em}
+        .figures{display:grid;grid-template-columns:1fr;gap:1.5em}
         figure{margin:0}figure h3{margin:.2em 0}svg{width:100%;height:auto;background:#000;display:block}
         figcaption{font-size:.85em;color:#555}
         polygon,polyline{fill:none;stroke-width:3;vector-effect:non-scaling-stroke}

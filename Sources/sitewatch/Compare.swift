@@ -193,10 +193,8 @@ struct CompareJob {
             siteMap: siteMap, registration: result.registration, progress: progress)
 
         let cropTransform = beforeTransform.window(window)
-        let gsd = abs(beforeTransform.pixelWidth)
         let metrePerUnit = crsBefore.epsg.flatMap(CRSCatalog.linearUnitMeters) ?? 1
         let pixelArea = abs(beforeTransform.pixelWidth * beforeTransform.pixelHeight) * metrePerUnit * metrePerUnit
-        let toLonLat = { (points: [MapPoint]) throws -> [GeoPoint] in try CoordinateTransform.toLonLat(points, from: crsBefore) }
 
         let registration = result.registration
         let report = SiteReport(
@@ -233,7 +231,18 @@ struct CompareJob {
 
         // Pictures: before, after and change over the analysed window, downsampled.
         progress.stage("pictures")
-        let pictures = try Pictures(beforeSource: beforeSource, afterSource: afterSource, window: window, result: result,
+        // The pictures show the compound with 150 m around it when there is one, else the whole window.
+        var focus = window
+        if let b = siteAnalysis.perimeters["before"], let a = siteAnalysis.perimeters["after"] {
+            let box = b.bounds.union(a.bounds)
+            let corners = [MapPoint(x: box.minX - 150, y: box.minY - 150), MapPoint(x: box.maxX + 150, y: box.maxY + 150),
+                           MapPoint(x: box.minX - 150, y: box.maxY + 150), MapPoint(x: box.maxX + 150, y: box.minY - 150)]
+                .compactMap(beforeTransform.pixel)
+            let x0 = Int(corners.map(\.x).min()!.rounded(.down)), y0 = Int(corners.map(\.y).min()!.rounded(.down))
+            let x1 = Int(corners.map(\.x).max()!.rounded(.up)), y1 = Int(corners.map(\.y).max()!.rounded(.up))
+            focus = PixelWindow(x: x0, y: y0, width: x1 - x0, height: y1 - y0).intersection(window) ?? window
+        }
+        let pictures = try Pictures(beforeSource: beforeSource, afterSource: afterSource, window: window, focus: focus, result: result,
                                     store: store!, reproject: reproject)
         // The 60 largest change regions are boxed; the rest are in change.tif.
         let largest = result.regions.sorted { $0.component.area > $1.component.area }.prefix(60)
@@ -250,9 +259,6 @@ struct CompareJob {
             Picture(title: "Change", caption: "change-vector magnitude after co-registration and normalisation; boxes: change regions",
                     png: pictures.change.png, width: pictures.change.width, height: pictures.change.height, overlays: regionOverlays),
         ]
-        _ = toLonLat
-        _ = cropTransform
-        _ = gsd
 
         let json = ReportJSON.render(report)
         let files: [(String, [UInt8])] = [

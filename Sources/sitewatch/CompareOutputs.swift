@@ -60,9 +60,14 @@ struct Pictures {
     func beforePixel(_ m: MapPoint) -> PixelPoint { beforeTransform.pixel(m) ?? PixelPoint(x: 0, y: 0) }
     func afterPixel(_ m: MapPoint) -> PixelPoint { afterTransform.pixel(reproject?(m) ?? m) ?? PixelPoint(x: 0, y: 0) }
 
-    init(beforeSource: RasterSource, afterSource: RasterSource, window: PixelWindow, result: ChangeResult, store: RowStore,
-         reproject: (@Sendable (MapPoint) -> MapPoint)?) throws {
+    /// - Parameters:
+    ///   - window: the analysed window of the before date, where the change store's overlap lies;
+    ///   - focus: the part of the analysed window the pictures show (the compound and its
+    ///     surroundings when there is one), in the before date's pixels.
+    init(beforeSource: RasterSource, afterSource: RasterSource, window analysed: PixelWindow, focus: PixelWindow,
+         result: ChangeResult, store: RowStore, reproject: (@Sendable (MapPoint) -> MapPoint)?) throws {
         self.reproject = reproject
+        let window = focus
         let factor = max(1, Int((Double(max(window.width, window.height)) / 1000).rounded(.up)))
         let bt = beforeSource.info.georeferencing!.transform
         beforeTransform = bt.window(window).scaled(by: Double(factor))
@@ -90,12 +95,17 @@ struct Pictures {
         let threshold = Float(result.threshold), code = result.magnitudeCode
         var row = [UInt16](repeating: 0, count: overlap.width)
         var strongest = [Float](repeating: 0, count: grey.width * grey.height)
+        // Overlap coordinates are relative to the analysed window; the picture shows the focus.
+        let dx = analysed.x - focus.x, dy = analysed.y - focus.y
         for y in 0..<overlap.height {
+            let fy = overlap.y + y + dy
+            guard fy >= 0, fy / factor < grey.height else { continue }
             try row.withUnsafeMutableBufferPointer { try store.read(rows: y..<(y + 1), into: $0) }
-            let py = (overlap.y + y) / factor
-            guard py < grey.height else { continue }
+            let py = fy / factor
             for x in 0..<overlap.width where row[x] != ChangeMagnitudeCode.invalid {
-                let px = (overlap.x + x) / factor
+                let fx = overlap.x + x + dx
+                guard fx >= 0 else { continue }
+                let px = fx / factor
                 guard px < grey.width else { continue }
                 strongest[py * grey.width + px] = max(strongest[py * grey.width + px], code.decode(row[x]))
             }
