@@ -219,6 +219,8 @@ struct CompareJob {
             occlusion: siteAnalysis.occlusion + [("nodata_fraction", .double(1 - Double(result.validPixels) / Double(max(1, result.overlap.pixelCount)), decimals: 4))],
             parameters: [("radius_m", .double(radiusMeters, decimals: 1)),
                          ("aoi", aoiPath.map { .string($0) } ?? .null),
+                         ("mask_before", maskBeforePath.map { .string($0) } ?? .null),
+                         ("mask_after", maskAfterPath.map { .string($0) } ?? .null),
                          ("window_px", .array([window.x, window.y, window.width, window.height].map { .integer($0) })),
                          ("threshold", .string("otsu, floored at 4x the median unchanged magnitude")),
                          ("morphology", .string("open+close, 3x3")), ("connectivity", .integer(8)),

@@ -92,4 +92,34 @@ final class RasterTests: XCTestCase {
         XCTAssertEqual(PixelType.allCases.map(\.gdalName), ["Byte", "Int16", "UInt16", "Float32", "Float64"])
         XCTAssertEqual(PixelType.allCases.map(\.bytesPerSample), [1, 2, 2, 4, 8])
     }
+
+    /// A cloud mask: pixels whose centres lie in a polygon read as nodata in every band (the base's
+    /// nodata, else 0); the rest, and windows the polygons miss, read as the base does.
+    func testMaskedSourceHidesPixelsUnderItsPolygons() throws {
+        var raster = Raster(layout: RasterLayout(width: 8, height: 6, bandCount: 2, pixelType: .uint16), nodata: 9,
+                            georeferencing: Georeferencing(transform: GeoTransform(originX: 100, originY: 60, pixelWidth: 10, pixelHeight: -10),
+                                                           crs: CRS(epsg: 32652)))
+        raster.withMutableBand(0, as: UInt16.self) { band in for i in band.indices { band[i] = UInt16(1000 + i) } }
+        raster.withMutableBand(1, as: UInt16.self) { band in for i in band.indices { band[i] = UInt16(2000 + i) } }
+        // A square over the pixel centres of columns 2-3, rows 1-2 (x 120-140, y 30-50 in map units).
+        let cloud = MapPolygon([MapPoint(x: 121, y: 31), MapPoint(x: 139, y: 31), MapPoint(x: 139, y: 49), MapPoint(x: 121, y: 49)])
+        let masked = MaskedSource(InMemorySource(raster), hiding: [cloud])
+        XCTAssertEqual(masked.nodata, 9)
+        var buffer = [UInt16](repeating: 0, count: 8 * 6 * 2)
+        try buffer.withUnsafeMutableBytes { try masked.read(window: PixelWindow(x: 0, y: 0, width: 8, height: 6), into: $0) }
+        for y in 0..<6 {
+            for x in 0..<8 {
+                let hidden = (2...3).contains(x) && (1...2).contains(y)
+                XCTAssertEqual(buffer[y * 8 + x], hidden ? 9 : UInt16(1000 + y * 8 + x), "band 0 at \(x), \(y)")
+                XCTAssertEqual(buffer[48 + y * 8 + x], hidden ? 9 : UInt16(2000 + y * 8 + x), "band 1 at \(x), \(y)")
+            }
+        }
+        // A window the cloud misses reads as the base does.
+        var part = [UInt16](repeating: 0, count: 2 * 2 * 2)
+        try part.withUnsafeMutableBytes { try masked.read(window: PixelWindow(x: 6, y: 4, width: 2, height: 2), into: $0) }
+        XCTAssertEqual(part, [1038, 1039, 1046, 1047, 2038, 2039, 2046, 2047])
+        // Without a nodata value of its own, the base's masked pixels read as 0.
+        raster.nodata = nil
+        XCTAssertEqual(MaskedSource(InMemorySource(raster), hiding: [cloud]).nodata, 0)
+    }
 }

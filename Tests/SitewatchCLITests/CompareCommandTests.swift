@@ -112,6 +112,31 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertGreaterThan(iou["after"] ?? 0, 0.97)
     }
 
+    /// A cloud mask over the east side of the new fence at the after date: that stretch is reported
+    /// hidden, the growth's uncertainty widens, and the claims that need the whole perimeter are
+    /// inconclusive instead of guessed.
+    func testCloudMaskHidesPartOfThePerimeter() throws {
+        let out = temporary()
+        try FileManager.default.createDirectory(atPath: out + "-in", withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: out + "-in") }
+        let corners = [MapPoint(x: 560_950, y: 4_631_450), MapPoint(x: 561_300, y: 4_631_450),
+                       MapPoint(x: 561_300, y: 4_631_850), MapPoint(x: 560_950, y: 4_631_850)]
+        let ring = try CoordinateTransform.toLonLat(corners, from: CRS(epsg: 32652))
+        let coordinates = (ring + [ring[0]]).map { "[\($0.longitude), \($0.latitude)]" }.joined(separator: ", ")
+        try #"{"type": "Polygon", "coordinates": [[\#(coordinates)]]}"#.write(toFile: out + "-in/cloud.geojson", atomically: true, encoding: .utf8)
+        let run = try compare(["--mask-after", out + "-in/cloud.geojson"], out: out)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try json(out + "/report.json")
+        let occlusion = report["occlusion"] as! [String: Any]
+        XCTAssertGreaterThan(occlusion["perimeter_hidden_after_m"] as! Double, 250, "\(occlusion)")
+        XCTAssertEqual((report["parameters"] as! [String: Any])["mask_after"] as? String, out + "-in/cloud.geojson")
+        let plain = try sharedReport().report
+        let sigma = { (r: [String: Any]) in (r["compound"] as! [String: Any])["growth_pct_uncertainty"] as! Double }
+        XCTAssertGreaterThan(sigma(report), 2 * sigma(plain), "a hidden stretch widens the uncertainty")
+        let claims = Dictionary(uniqueKeysWithValues: (report["claims"] as! [[String: Any]]).map { ($0["id"] as! String, $0) })
+        XCTAssertEqual(claims["new-guard-posts"]?["verdict"] as? String, "inconclusive")
+    }
+
     func testGeoJSONFollowsRFC7946() throws {
         let (out, _) = try sharedReport()
         let text = try String(contentsOfFile: out + "/features.geojson", encoding: .utf8)
