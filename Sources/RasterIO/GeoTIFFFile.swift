@@ -71,7 +71,6 @@ public final class GeoTIFFFile: RasterSource {
     /// hold band planes (band b, row r at (b * blockHeight + r) * blockWidth) instead of
     /// interleaved samples: see sw_predicted_u8_to_planes.
     private let planarBlocks: Bool
-    private var predicted = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private let cacheCapacity: Int
     private var cache: [CachedBlock] = []
     private var useClock = 0
@@ -147,7 +146,6 @@ public final class GeoTIFFFile: RasterSource {
     }
 
     deinit {
-        BlockBuffers.give(predicted)
         for block in cache { BlockBuffers.give(block.buffer) }
         _ = sw_tiff_close(handle, nil)
     }
@@ -235,11 +233,10 @@ public final class GeoTIFFFile: RasterSource {
         }
         cache[slot].index = -1
         sw_tiff_clear_error(handle)
-        if planarBlocks && predicted.count < blockBytes + Int(SW_BLOCK_SLACK) {
-            BlockBuffers.give(predicted)
-            predicted = BlockBuffers.take(blockBytes + Int(SW_BLOCK_SLACK))
-        }
-        let target = planarBlocks ? predicted : cache[slot].buffer
+        // Predicted blocks decode into a pooled buffer, then become band planes in the cache slot.
+        let predicted = planarBlocks ? BlockBuffers.take(blockBytes + Int(SW_BLOCK_SLACK)) : cache[slot].buffer
+        defer { if planarBlocks { BlockBuffers.give(predicted) } }
+        let target = predicted
         let n = sw_tiff_read_block(handle, UInt32(index), target.baseAddress, Int64(target.count))
         guard n >= 0 else {
             throw RasterIOError(.malformed, path: info.path, "cannot decode \(isTiled ? "tile" : "strip") \(index)",
@@ -483,12 +480,12 @@ enum IdentifiedCRS {
 /// Block buffers recycled between GeoTIFF handles. A mosaic's tiles open and close as reads move
 /// down the image, and each fresh buffer costs a page fault per 4 KB (fresh memory runs at a sixth
 /// of warm memory's speed here, STYLE.md): recycled, an 8192² pair's 400 MB of block buffers come
-/// from a few dozen. At most 64 MiB stays pooled.
+/// from a few dozen. At most 16 MiB stays pooled (a row of 512² tiles' blocks turns over at once).
 enum BlockBuffers {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var pooled: [Int: [UnsafeMutableRawBufferPointer]] = [:]
     nonisolated(unsafe) private static var pooledBytes = 0
-    private static let maxPooledBytes = 64 << 20
+    private static let maxPooledBytes = 16 << 20
 
     static func take(_ bytes: Int) -> UnsafeMutableRawBufferPointer {
         let reused: UnsafeMutableRawBufferPointer? = lock.withLock {
