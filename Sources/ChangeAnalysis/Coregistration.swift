@@ -1,3 +1,4 @@
+import Dispatch
 import GeoRaster
 import RasterKernels
 
@@ -147,69 +148,39 @@ enum Coregistration {
     /// d is the same for every pixel, so the bilinear weights are too: each iteration warps the
     /// after plane once (A(x) = after sampled at x + d) and takes the derivatives as central
     /// differences of A, which equal the derivatives of the bilinear surface at x + d sampled
-    /// one pixel either side (about 5x less work than sampling five points per pixel).
-    static func refine(_ windows: [WindowGradients], start: PixelPoint, iterations: Int = 8) -> PixelPoint {
+    /// one pixel either side (about 5x less work than sampling five points per pixel). Windows
+    /// are warped on `threads` threads.
+    static func refine(_ windows: [WindowGradients], start: PixelPoint, iterations: Int = 8, threads: Int = 1) -> PixelPoint {
         var d = start
-        // Terms (ix, iy, e) of every pixel used, in buffers sized once for all iterations.
-        let capacity = windows.reduce(0) { $0 + $1.width * $1.height }
-        var ixs = [Double](repeating: 0, count: capacity), iys = ixs, es = ixs
-        var warped: [Double] = []
+        // Each window's terms (ix, iy, e) of the pixels used, in buffers sized once.
+        let terms = windows.map { RefineTerms(capacity: $0.width * $0.height) }
+        defer { terms.forEach { $0.free() } }
+        let workers = max(1, min(threads, windows.count))
         for _ in 0..<iterations {
-            let fx = d.x.rounded(.down), fy = d.y.rounded(.down)
-            let tx = d.x - fx, ty = d.y - fy
-            let ox = Int(fx), oy = Int(fy)
-            let w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty
-            var count = 0
-            for g in windows {
-                let w = g.width, h = g.height
-                let margin = Int(max(abs(d.x), abs(d.y)).rounded(.up)) + 3
-                guard w > 2 * margin, h > 2 * margin else { continue }
-                warped.removeAll(keepingCapacity: true)
-                warped.append(contentsOf: repeatElement(0, count: w * h))
-                ixs.withUnsafeMutableBufferPointer { ix in
-                    iys.withUnsafeMutableBufferPointer { iy in
-                        es.withUnsafeMutableBufferPointer { e in
-                            g.after.withUnsafeBufferPointer { a in
-                                g.before.withUnsafeBufferPointer { b in
-                                    g.valid.withUnsafeBufferPointer { valid in
-                                        warped.withUnsafeMutableBufferPointer { out in
-                                            // A over rows and columns margin-1 ... size-margin (one pixel
-                                            // around the pixels used, for the differences).
-                                            for y in (margin - 1)...(h - margin) {
-                                                let row = (y + oy) * w + ox
-                                                for x in (margin - 1)...(w - margin) {
-                                                    let i = row + x
-                                                    out[y * w + x] = w00 * Double(a[i]) + w10 * Double(a[i + 1])
-                                                        + w01 * Double(a[i + w]) + w11 * Double(a[i + w + 1])
-                                                }
-                                            }
-                                            for y in margin..<(h - margin) {
-                                                for x in margin..<(w - margin) where valid[y * w + x] != 0 {
-                                                    let i = y * w + x
-                                                    ix[count] = (out[i + 1] - out[i - 1]) / 2
-                                                    iy[count] = (out[i + w] - out[i - w]) / 2
-                                                    e[count] = out[i] - Double(b[i])
-                                                    count += 1
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+            let shift = d
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for w in stride(from: worker, to: windows.count, by: workers) { terms[w].fill(windows[w], shift) }
             }
+            let count = terms.reduce(0) { $0 + $1.count }
             guard count > 16 else { break }
             // Robust: pixels that changed (new structures) leave large residuals; drop those past
             // 3x the median absolute residual so they cannot pull the shift.
             // The median from every 16th term: as good a scale, without sorting a million values.
-            var magnitudes = stride(from: 0, to: count, by: 16).map { abs(es[$0]) }
+            var magnitudes: [Double] = []
+            magnitudes.reserveCapacity(count / 16 + 1)
+            var first = 0  // index of this window's first term among all terms
+            for t in terms {
+                var k = (16 - first % 16) % 16
+                while k < t.count { magnitudes.append(abs(t.e[k])); k += 16 }
+                first += t.count
+            }
             let cutoff = max(1e-9, 3 * magnitudes.select(magnitudes.count / 2))
             var sxx = 0.0, sxy = 0.0, syy = 0.0, sxe = 0.0, sye = 0.0
-            for k in 0..<count where abs(es[k]) <= cutoff {
-                let ix = ixs[k], iy = iys[k], e = es[k]
-                sxx += ix * ix; sxy += ix * iy; syy += iy * iy; sxe += ix * e; sye += iy * e
+            for t in terms {
+                for k in 0..<t.count where abs(t.e[k]) <= cutoff {
+                    let ix = t.ix[k], iy = t.iy[k], e = t.e[k]
+                    sxx += ix * ix; sxy += ix * iy; syy += iy * iy; sxe += ix * e; sye += iy * e
+                }
             }
             let det = sxx * syy - sxy * sxy
             guard det > 1e-12 else { break }
@@ -218,6 +189,55 @@ enum Coregistration {
             if abs(ux) < 1e-4 && abs(uy) < 1e-4 { break }
         }
         return d
+    }
+
+    /// One window's Gauss-Newton terms at a shift, and the warped plane they come from.
+    final class RefineTerms: @unchecked Sendable {
+        let ix, iy, e, warped: UnsafeMutablePointer<Double>
+        private(set) var count = 0
+
+        init(capacity: Int) {
+            ix = .allocate(capacity: max(1, capacity)); iy = .allocate(capacity: max(1, capacity))
+            e = .allocate(capacity: max(1, capacity)); warped = .allocate(capacity: max(1, capacity))
+        }
+
+        func free() { ix.deallocate(); iy.deallocate(); e.deallocate(); warped.deallocate() }
+
+        func fill(_ g: WindowGradients, _ d: PixelPoint) {
+            count = 0
+            let w = g.width, h = g.height
+            let margin = Int(max(abs(d.x), abs(d.y)).rounded(.up)) + 3
+            guard w > 2 * margin, h > 2 * margin else { return }
+            let fx = d.x.rounded(.down), fy = d.y.rounded(.down)
+            let tx = d.x - fx, ty = d.y - fy
+            let ox = Int(fx), oy = Int(fy)
+            let w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty
+            g.after.withUnsafeBufferPointer { a in
+                g.before.withUnsafeBufferPointer { b in
+                    g.valid.withUnsafeBufferPointer { valid in
+                        // A over rows and columns margin-1 ... size-margin (one pixel around the
+                        // pixels used, for the differences); reads stay inside the plane.
+                        for y in (margin - 1)...(h - margin) {
+                            let row = (y + oy) * w + ox
+                            for x in (margin - 1)...(w - margin) {
+                                let i = row + x
+                                warped[y * w + x] = w00 * Double(a[i]) + w10 * Double(a[i + 1])
+                                    + w01 * Double(a[i + w]) + w11 * Double(a[i + w + 1])
+                            }
+                        }
+                        for y in margin..<(h - margin) {
+                            for x in margin..<(w - margin) where valid[y * w + x] != 0 {
+                                let i = y * w + x
+                                ix[count] = (warped[i + 1] - warped[i - 1]) / 2
+                                iy[count] = (warped[i + w] - warped[i - w]) / 2
+                                e[count] = warped[i] - Double(b[i])
+                                count += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The joint estimate over all windows and its consistency.
@@ -231,19 +251,18 @@ enum Coregistration {
         // Integer search on gradients halved in resolution (a quarter of the pixels, half the
         // radius: about 14x less work), the peak of the summed correlation surfaces; the
         // full-resolution refinement below converges from within a pixel of it.
-        let coarse = grads.map(halved)
         let half = (r + 1) / 2
         let size = 2 * half + 1
+        let surfaces = try ChangeDetector.parallelMap(grads.count, readers) { _, i in correlationSurface(halved(grads[i]), radius: half) }
         var total = [Double](repeating: 0, count: size * size)
-        for g in coarse {
-            let s = correlationSurface(g, radius: half)
+        for s in surfaces {
             for i in total.indices { total[i] += s[i] }
         }
         let best = total.indices.max { total[$0] < total[$1] }!
         let peak = total[best] / Double(max(grads.count, 1))
         let start = PixelPoint(x: Double(2 * (best % size - half)), y: Double(2 * (best / size - half)))
         // Sub-pixel: Gauss-Newton jointly, then per window for the residual.
-        let joint = refine(grads, start: start)
+        let joint = refine(grads, start: start, threads: readers.count)
         // Starting at the joint estimate, a window converges in a few steps (windows on all threads).
         let own = try ChangeDetector.parallelMap(grads.count, readers) { _, i in refine([grads[i]], start: joint, iterations: 3) }
         let squares = own.reduce(0.0) { $0 + ($1.x - joint.x) * ($1.x - joint.x) + ($1.y - joint.y) * ($1.y - joint.y) }

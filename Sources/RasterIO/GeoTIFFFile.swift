@@ -71,7 +71,6 @@ public final class GeoTIFFFile: RasterSource {
     /// hold band planes (band b, row r at (b * blockHeight + r) * blockWidth) instead of
     /// interleaved samples: see sw_predicted_u8_to_planes.
     private let planarBlocks: Bool
-    private var predicted = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private let cacheCapacity: Int
     private var cache: [CachedBlock] = []
     private var useClock = 0
@@ -86,10 +85,7 @@ public final class GeoTIFFFile: RasterSource {
 
     public init(path: String, limits: DecodeLimits = .default) throws {
         try FileChecks.requireReadableFile(path)
-        var message = ShimMessage()
-        guard let handle = message.withBuffer({ sw_tiff_open(path, "r", Int64(limits.maxBlockBytes), $0) }) else {
-            throw RasterIOError(.malformed, path: path, "not a readable TIFF file", cause: message.text)
-        }
+        let handle = try Self.open(path, limits)
         self.handle = handle
         self.limits = limits
         do {
@@ -105,12 +101,51 @@ public final class GeoTIFFFile: RasterSource {
         }
         // After the header: reading the overview directories reloads the first one's tags.
         planarBlocks = sw_tiff_take_over_predictor(handle) == 1
+        cacheCapacity = Self.cacheCapacity(info, isPlanar: isPlanar, blockBytes: blockBytes)
+    }
+
+    /// Reopens a file whose header was read before (a mosaic's tile): only the tags a read needs
+    /// are read again, not the georeferencing, GeoKeys or overviews (measured: half the cost of
+    /// opening a tile, which a mosaic read does once per tile and thread).
+    init(path: String, limits: DecodeLimits, known: RasterInfo) throws {
+        let handle = try Self.open(path, limits)
+        func u16(_ tag: UInt32) -> UInt16 { var v: UInt16 = 0; _ = sw_tiff_get_u16_defaulted(handle, tag, &v); return v }
+        isTiled = sw_tiff_is_tiled(handle) != 0
+        isPlanar = u16(TIFFTag.planarConfig) == 2
+        samplesPerPixel = known.layout.bandCount
+        if u16(TIFFTag.photometric) == 6 && u16(TIFFTag.compression) == TIFFCompression.jpeg {
+            _ = sw_tiff_request_jpeg_rgb(handle)
+        }
+        blockBytes = Int(isTiled ? sw_tiff_tile_size(handle) : sw_tiff_strip_size(handle))
+        var width: UInt32 = 0, height: UInt32 = 0
+        _ = sw_tiff_get_u32(handle, TIFFTag.imageWidth, &width)
+        _ = sw_tiff_get_u32(handle, TIFFTag.imageLength, &height)
+        guard Int(width) == known.layout.width, Int(height) == known.layout.height, blockBytes > 0,
+              blockBytes <= limits.maxBlockBytes, Int(u16(TIFFTag.samplesPerPixel)) == known.layout.bandCount else {
+            _ = sw_tiff_close(handle, nil)
+            throw RasterIOError(.malformed, path: path, "file changed while open (its header no longer matches)")
+        }
+        self.handle = handle
+        self.limits = limits
+        info = known
+        planarBlocks = sw_tiff_take_over_predictor(handle) == 1
+        cacheCapacity = Self.cacheCapacity(info, isPlanar: isPlanar, blockBytes: blockBytes)
+    }
+
+    private static func open(_ path: String, _ limits: DecodeLimits) throws -> OpaquePointer {
+        var message = ShimMessage()
+        guard let handle = message.withBuffer({ sw_tiff_open(path, "r", Int64(limits.maxBlockBytes), $0) }) else {
+            throw RasterIOError(.malformed, path: path, "not a readable TIFF file", cause: message.text)
+        }
+        return handle
+    }
+
+    private static func cacheCapacity(_ info: RasterInfo, isPlanar: Bool, blockBytes: Int) -> Int {
         let blocksAcross = (info.layout.width + info.blockWidth - 1) / info.blockWidth
-        cacheCapacity = max(1, min(2 * blocksAcross * (isPlanar ? info.layout.bandCount : 1), (32 << 20) / max(blockBytes, 1)))
+        return max(1, min(2 * blocksAcross * (isPlanar ? info.layout.bandCount : 1), (32 << 20) / max(blockBytes, 1)))
     }
 
     deinit {
-        BlockBuffers.give(predicted)
         for block in cache { BlockBuffers.give(block.buffer) }
         _ = sw_tiff_close(handle, nil)
     }
@@ -198,11 +233,10 @@ public final class GeoTIFFFile: RasterSource {
         }
         cache[slot].index = -1
         sw_tiff_clear_error(handle)
-        if planarBlocks && predicted.count < blockBytes + Int(SW_BLOCK_SLACK) {
-            BlockBuffers.give(predicted)
-            predicted = BlockBuffers.take(blockBytes + Int(SW_BLOCK_SLACK))
-        }
-        let target = planarBlocks ? predicted : cache[slot].buffer
+        // Predicted blocks decode into a pooled buffer, then become band planes in the cache slot.
+        let predicted = planarBlocks ? BlockBuffers.take(blockBytes + Int(SW_BLOCK_SLACK)) : cache[slot].buffer
+        defer { if planarBlocks { BlockBuffers.give(predicted) } }
+        let target = predicted
         let n = sw_tiff_read_block(handle, UInt32(index), target.baseAddress, Int64(target.count))
         guard n >= 0 else {
             throw RasterIOError(.malformed, path: info.path, "cannot decode \(isTiled ? "tile" : "strip") \(index)",
@@ -446,12 +480,12 @@ enum IdentifiedCRS {
 /// Block buffers recycled between GeoTIFF handles. A mosaic's tiles open and close as reads move
 /// down the image, and each fresh buffer costs a page fault per 4 KB (fresh memory runs at a sixth
 /// of warm memory's speed here, STYLE.md): recycled, an 8192² pair's 400 MB of block buffers come
-/// from a few dozen. At most 64 MiB stays pooled.
+/// from a few dozen. At most 16 MiB stays pooled (a row of 512² tiles' blocks turns over at once).
 enum BlockBuffers {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var pooled: [Int: [UnsafeMutableRawBufferPointer]] = [:]
     nonisolated(unsafe) private static var pooledBytes = 0
-    private static let maxPooledBytes = 64 << 20
+    private static let maxPooledBytes = 16 << 20
 
     static func take(_ bytes: Int) -> UnsafeMutableRawBufferPointer {
         let reused: UnsafeMutableRawBufferPointer? = lock.withLock {

@@ -252,6 +252,21 @@ func runChangeBenchmark() throws {
     let layouts = (environment["BENCH_LAYOUTS"] ?? "lzw deflate file").split(separator: " ").compactMap { Layout(rawValue: String($0)) }
     // The numpy/scipy pipeline's FFT registration needs ~10 GB and many minutes at 16384².
     let scipyMaxSize = Int(environment["SCIPY_MAX_SIZE"] ?? "8192") ?? 8192
+    // Each timed run repeated (SiteWatch and peers alike) and the fastest kept, its peak RSS the
+    // largest seen: on a shared 2-core machine single runs swing by tens of per cent.
+    let repeats = max(1, Int(environment["BENCH_REPEATS"] ?? "3") ?? 3)
+    func fastest(_ run: () throws -> ChangeRunResult) throws -> ChangeRunResult {
+        let runs = try (0..<repeats).map { _ in try run() }
+        var best = runs.min { $0.seconds < $1.seconds }!
+        best.peakRSSMegabytes = runs.map(\.peakRSSMegabytes).max()!
+        return best
+    }
+    func fastestPeer(_ run: () throws -> PeerResult?) throws -> PeerResult? {
+        let runs = try (0..<repeats).compactMap { _ in try run() }
+        guard var best = runs.min(by: { $0.seconds < $1.seconds }) else { return nil }
+        best.peakRSSMegabytes = runs.map(\.peakRSSMegabytes).max()!
+        return best
+    }
     let keep = environment["CHANGE_KEEP"]
     let scratch = keep ?? NSTemporaryDirectory() + "sitewatch-change-bench-\(getpid())"
     defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
@@ -266,7 +281,7 @@ func runChangeBenchmark() throws {
         for layout in layouts {
             let generation = try seconds { _ = try scene(pair, layout, in: folder) }
             let (before, after) = try scene(pair, layout, in: folder)
-            let run = try child(["change-run", before, after, "2"], as: ChangeRunResult.self)
+            let run = try fastest { try child(["change-run", before, after, "2"], as: ChangeRunResult.self) }
             let error = ((run.shiftX - shift.x) * (run.shiftX - shift.x) + (run.shiftY - shift.y) * (run.shiftY - shift.y)).squareRoot()
             let entry = LayoutResult(layout: layout, run: run, megapixelsPerSecondPerDate: perDate / run.seconds, shiftErrorPixels: error,
                                      countErrorPercent: 100 * Double(run.regions - pair.objects.count) / Double(pair.objects.count))
@@ -286,13 +301,13 @@ func runChangeBenchmark() throws {
         if let lzw = result.layouts.first(where: { $0.layout == .lzw }) {
             let (before, after) = try scene(pair, .lzw, in: folder)
             for threads in [1, 2] {
-                let run = try child(["change-run", before, after, "\(threads)", "memory"], as: ChangeRunResult.self)
+                let run = try fastest { try child(["change-run", before, after, "\(threads)", "memory"], as: ChangeRunResult.self) }
                 result.core.append(run)
                 print(String(format: "core   %5d² excluding decode, %d thread%@  %6.2f s  %6.1f Mpx/s per date",
                              size, threads, threads == 1 ? "" : "s", run.seconds, perDate / run.seconds))
             }
             for pipeline in ["opencv", "numpy-scipy"] where pipeline != "numpy-scipy" || size <= scipyMaxSize {
-                if let peer = try runPeer(pipeline, before: before, after: after, size: size, siteWatchSeconds: lzw.run.seconds) {
+                if let peer = try fastestPeer({ try runPeer(pipeline, before: before, after: after, size: size, siteWatchSeconds: lzw.run.seconds) }) {
                     result.peers.append(peer)
                     print(String(format: "peer   %5d² %-12@ %7.2f s  %6.1f Mpx/s per date  %.1fx SiteWatch's time  peak RSS %5.0f MB  %d regions",
                                  size, pipeline as NSString, peer.seconds, peer.megapixelsPerSecondPerDate, peer.timeRatio,
@@ -304,7 +319,7 @@ func runChangeBenchmark() throws {
         if keep == nil { try? FileManager.default.removeItem(atPath: folder) }
     }
     let machine = Machine.current()
-    try writeResults(ChangeSuite(machine: machine, sizes: results), markdown: changeMarkdown(results, machine), name: "change")
+    try writeResults(ChangeSuite(machine: machine, sizes: results), markdown: changeMarkdown(results, machine, repeats: repeats), name: "change")
     try writeResults(DecodeSuite(machine: machine, sizes: results.map { DecodeSize(size: $0.size, results: $0.decode) }),
                      markdown: decodeMarkdown(results, machine), name: "decode")
 }
@@ -315,12 +330,13 @@ struct DecodeSuite: Codable { var machine: Machine; var sizes: [DecodeSize] }
 
 // MARK: - Reports
 
-func changeMarkdown(_ results: [SizeResult], _ machine: Machine) -> String {
+func changeMarkdown(_ results: [SizeResult], _ machine: Machine, repeats: Int) -> String {
     func f(_ format: String, _ args: CVarArg...) -> String { String(format: format, arguments: args) }
     var md = "# The change core, end to end (Benchmarks/run)\n\n\(machine.markdown)\n\n"
     md += "Pairs from `ChangePair` (RGB uint8, textured ground, objects appearing in the after date, a 2 px shift (1.6, -1.2), "
     md += "per-band gain and offset, noise σ = 2). Time is the whole `ChangeDetector.run` — decode, co-registration, normalisation, "
-    md += "both passes — with 2 threads and a file-backed magnitude store, in a child process whose peak RSS is reported. "
+    md += "both passes — with 2 threads and a file-backed magnitude store, in a child process whose peak RSS is reported; "
+    md += "fastest of \(repeats) runs (each in its own process; peak RSS the largest of them), the peers likewise. "
     md += "Mpx/s per date = pixels of one date / seconds.\n\n"
     md += "| size | input | seconds | Mpx/s per date | peak RSS (MB) | shift error (px) | regions / objects | stages (s) |\n|---|---|---|---|---|---|---|---|\n"
     for r in results {
@@ -339,15 +355,16 @@ func changeMarkdown(_ results: [SizeResult], _ machine: Machine) -> String {
                     r.core[0].seconds / c.seconds)
         }
     }
-    md += "\n## Decode limit\n\nlibtiff alone decoding both dates' tiles (C, `TIFFReadEncodedTile`, no placement or copies) bounds the whole run: "
-    md += "the core cannot be faster than its input is decoded. Per date, 2 threads:\n\n"
-    md += "| size | compression | libtiff decode limit (Mpx/s per date) | SiteWatch end to end (Mpx/s per date) | fraction of the limit |\n|---|---|---|---|---|\n"
+    md += "\n## Decode bound\n\nNo change run can be faster than its input is decoded. Per date, both dates' tiles on 2 threads: libtiff decoding them "
+    md += "alone (C, `TIFFReadEncodedTile`; the issues' reference, ~115 Mpx/s for LZW), SiteWatch's `TileMosaic` reading them alone "
+    md += "(its own LZW decoder and predictor, `decode.md`), and the whole run.\n\n"
+    md += "| size | compression | libtiff decode (Mpx/s per date) | SiteWatch decode (Mpx/s per date) | SiteWatch end to end (Mpx/s per date) | end to end / SiteWatch decode |\n|---|---|---|---|---|---|\n"
     for r in results {
         for d in r.decode {
-            let limit = d.megapixels / 2 / d.libtiffTwoThreadsSeconds
+            let libtiff = d.megapixels / 2 / d.libtiffTwoThreadsSeconds, own = d.megapixels / 2 / d.mosaicTwoThreadsSeconds
             if let run = r.layouts.first(where: { $0.layout.rawValue.uppercased() == d.compression }) {
-                md += f("| %d² | %@ | %.0f | %.1f | %.0f %% |\n", r.size, d.compression, limit, run.megapixelsPerSecondPerDate,
-                        100 * run.megapixelsPerSecondPerDate / limit)
+                md += f("| %d² | %@ | %.0f | %.0f | %.1f | %.0f %% |\n", r.size, d.compression, libtiff, own, run.megapixelsPerSecondPerDate,
+                        100 * run.megapixelsPerSecondPerDate / own)
             }
         }
     }
@@ -369,8 +386,9 @@ func changeMarkdown(_ results: [SizeResult], _ machine: Machine) -> String {
         let v = lzw.megapixelsPerSecondPerDate
         md += f("| end to end ≥ 100 Mpx/s per date, 8192² LZW tiles | %.1f Mpx/s | %@ |\n", v, v >= 100 ? "met" : f("missed by %.0f %%", 100 - v))
         if let d = r.decode.first(where: { $0.compression == "LZW" }) {
-            let limit = d.megapixels / 2 / d.libtiffTwoThreadsSeconds
-            md += f("| near the decode limit (libtiff, 2 threads, this run) | %.0f %% of %.0f Mpx/s | |\n", 100 * v / limit, limit)
+            let libtiff = d.megapixels / 2 / d.libtiffTwoThreadsSeconds, own = d.megapixels / 2 / d.mosaicTwoThreadsSeconds
+            md += f("| near the decode limit (libtiff alone, 2 threads, this run: %.0f Mpx/s; SiteWatch's own decode: %.0f Mpx/s) | %.0f %% of libtiff's, %.0f %% of its own | %@ |\n",
+                    libtiff, own, 100 * v / libtiff, 100 * v / own, v >= 0.85 * libtiff ? "met" : "missed")
         }
         if let cv = r.peers.first(where: { $0.pipeline == "opencv" }) {
             md += f("| ≥ 3x the OpenCV pipeline, 8192² | %.1fx | %@ |\n", cv.timeRatio, cv.timeRatio >= 3 ? "met" : "missed")
