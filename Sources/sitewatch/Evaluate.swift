@@ -3,6 +3,7 @@ import ChangeAnalysis
 import Foundation
 import GeoRaster
 import RasterIO
+import SceneSynth
 
 /// Scores the main job on synthetic scenes: runs exactly what `compare` runs on each scene's
 /// before/ and after/ (the detectors see only the pixels and the site point) and sets the report
@@ -51,9 +52,7 @@ struct Evaluate: ParsableCommand {
     struct Row { var text: String; var pass: Bool; var postsExact: Bool? }
 
     private func evaluate(_ folder: String, name: String) throws -> Row {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let truth = try decoder.decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/truth.json")))
+        let truth = try TruthJSON.decode(Data(contentsOf: URL(fileURLWithPath: folder + "/truth.json")))
         let crs = CRS(epsg: truth.epsg)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sitewatch-evaluate-\(getpid())-\(name)").path
         try? FileManager.default.removeItem(atPath: scratch)
@@ -62,7 +61,7 @@ struct Evaluate: ParsableCommand {
 
         // Cloud masks as a vendor would give them: each date's clouds where that date's image shows
         // them (the after image is misregistered).
-        func mask(_ date: String, _ clouds: [Truth.Cloud]) throws -> String? {
+        func mask(_ date: String, _ clouds: [SceneTruth.Cloud]) throws -> String? {
             guard masksFromTruth, !clouds.isEmpty else { return nil }
             let shift = date == "after" ? MapPoint(x: truth.misregistration.eastMeters, y: truth.misregistration.northMeters) : MapPoint(x: 0, y: 0)
             let rings = try clouds.map { cloud in
@@ -78,7 +77,7 @@ struct Evaluate: ParsableCommand {
         let job = CompareJob(before: folder + "/before", after: folder + "/after",
                              site: GeoPoint(longitude: truth.site.longitude, latitude: truth.site.latitude),
                              aoiPath: nil, claimsPath: nil, perimeterBeforePath: nil, perimeterAfterPath: nil,
-                             maskBeforePath: try mask("before", truth.clouds.before), maskAfterPath: try mask("after", truth.clouds.after),
+                             maskBeforePath: try mask("before", (truth.clouds["before"] ?? [])), maskAfterPath: try mask("after", (truth.clouds["after"] ?? [])),
                              title: name, radiusMeters: 1200)
         let outputs = try job.run(progress: Progress(enabled: false))
         let seconds = Date().timeIntervalSince(start)
@@ -129,8 +128,8 @@ struct Evaluate: ParsableCommand {
             let newPosts = try items("new_guard_posts"), newBuildings = try items("new_buildings")
             let onFence = ((structures["new_guard_posts"] as? [[String: Any]]) ?? []).filter { $0["on_new_fence"] as? Bool == true }.count
             // Structures under a cloud of either date cannot be seen; they are left out of the truth.
-            let clouds = (truth.clouds.before + truth.clouds.after).map(\.outline)
-            let trueNewBuildings = truth.buildingsAfter.filter { b in truth.newBuildingIds.contains(b.id) && !clouds.contains { $0.contains(b.center) } }
+            let clouds = ((truth.clouds["before"] ?? []) + (truth.clouds["after"] ?? [])).map(\.outline)
+            let trueNewBuildings = truth.buildingsAfter.filter { b in truth.newBuildingIDs.contains(b.id) && !clouds.contains { $0.contains(b.center) } }
             var claimed = Set<String>()
             var hits = 0
             for p in newBuildings {
@@ -140,20 +139,20 @@ struct Evaluate: ParsableCommand {
             }
             let precision = newBuildings.isEmpty ? (trueNewBuildings.isEmpty ? 1 : 0) : Double(hits) / Double(newBuildings.count)
             let recall = trueNewBuildings.isEmpty ? 1 : Double(hits) / Double(trueNewBuildings.count)
-            let distractors = truth.housesAfter.filter { truth.distractorIds.contains($0.id) }
+            let distractors = truth.housesAfter.filter { truth.distractorIDs.contains($0.id) }
             let counted = (newPosts + newBuildings).filter { p in distractors.contains { $0.footprint.contains(p) || $0.footprint.distanceToBoundary(p) <= 8 } }.count
             // Posts under a cloud cannot be counted either; the claims say so (inconclusive).
-            let hiddenPosts = truth.guardPostsAfter.filter { p in truth.newGuardPostIds.contains(p.id) && clouds.contains { $0.contains(p.center) } }.count
-            let visibleNew = truth.newGuardPostIds.count - hiddenPosts, visibleOnFence = truth.newGuardPostsOnNewFence - hiddenPosts
+            let hiddenPosts = truth.guardPostsAfter.filter { p in truth.newGuardPostIDs.contains(p.id) && clouds.contains { $0.contains(p.center) } }.count
+            let visibleNew = truth.newGuardPostIDs.count - hiddenPosts, visibleOnFence = truth.newGuardPostsOnNewFence - hiddenPosts
             let postError = abs(newPosts.count - visibleNew)
             let fenceError = abs(onFence - visibleOnFence)
             if !nochange { postsExact = postError == 0 && fenceError == 0 }
             pass = pass && postError <= 1 && fenceError <= 1 && precision >= 0.9 && recall >= 0.9 && counted == 0
             let hiddenNote = hiddenPosts > 0 ? " (\(hiddenPosts) under cloud)" : ""
-            cells += ["\(truth.newGuardPostIds.count)\(hiddenNote) / \(newPosts.count)", "\(truth.newGuardPostsOnNewFence) / \(onFence)",
+            cells += ["\(truth.newGuardPostIDs.count)\(hiddenNote) / \(newPosts.count)", "\(truth.newGuardPostsOnNewFence) / \(onFence)",
                       String(format: "%d / %d, %.0f %%, %.0f %%", newBuildings.count, trueNewBuildings.count, 100 * precision, 100 * recall),
                       "\(counted)",
-                      "\(truth.removedGuardPostIds.count), \(truth.removedBuildingIds.count) / \((structures["removed_guard_posts"] as? [Any])?.count ?? 0), \((structures["removed_buildings"] as? [Any])?.count ?? 0)"]
+                      "\(truth.removedGuardPostIDs.count), \(truth.removedBuildingIDs.count) / \((structures["removed_guard_posts"] as? [Any])?.count ?? 0), \((structures["removed_buildings"] as? [Any])?.count ?? 0)"]
         } else {
             // Not counted: the report says why (imagery too coarse); only the compound is scored.
             cells += ["not counted", "", "", "", ""]
@@ -164,32 +163,4 @@ struct Evaluate: ParsableCommand {
                   (pass ? "ok" : "MISS") + String(format: " (%.0f s)", seconds)]
         return Row(text: "| " + cells.joined(separator: " | ") + " |", pass: pass, postsExact: postsExact)
     }
-}
-
-/// The parts of truth.json the evaluation reads (snake_case keys; map coordinates in the scene's CRS).
-private struct Truth: Decodable {
-    struct Site: Decodable { var latitude: Double; var longitude: Double }
-    struct Compound: Decodable { var polygon: MapPolygon }
-    struct Structure: Decodable { var id: String; var center: MapPoint; var footprint: MapPolygon }
-    struct Cloud: Decodable { var outline: MapPolygon }
-    struct Clouds: Decodable { var before: [Cloud]; var after: [Cloud] }
-    struct Misregistration: Decodable { var eastMeters: Double; var northMeters: Double }
-    var epsg: Int
-    var site: Site
-    var compoundBefore: Compound
-    var compoundAfter: Compound
-    var growthPercent: Double
-    var newFenceLengthMeters: Double
-    var buildingsAfter: [Structure]
-    var guardPostsAfter: [Structure]
-    var housesAfter: [Structure]
-    var newGuardPostIds: [String]
-    var newBuildingIds: [String]
-    var removedGuardPostIds: [String]
-    var removedBuildingIds: [String]
-    var distractorIds: [String]
-    var newGuardPostsOnNewFence: Int
-    var clouds: Clouds
-    var misregistration: Misregistration
-    var occludedPerimeterMeters: [String: Double]
 }

@@ -278,4 +278,15 @@ enum TruthJSON {
         }
         return String(decoding: try encoder.encode(truth), as: UTF8.self) + "\n"
     }
+
+    /// The inverse of `encode`: "_ids" back to "IDs".
+    static func decode(_ data: Data) throws -> SceneTruth {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .custom { path in
+            let parts = path.last!.stringValue.split(separator: "_")
+            let camel = parts.enumerated().map { $0.offset == 0 ? String($0.element) : ($0.element == "ids" ? "IDs" : $0.element.capitalized) }.joined()
+            return SnakeKey(stringValue: camel)
+        }
+        return try decoder.decode(SceneTruth.self, from: data)
+    }
 }
