@@ -181,6 +181,23 @@ final class CompareCommandTests: XCTestCase {
         let column = (t.originX - b.originX) / 0.75, row = (b.originY - t.originY) / 0.75
         XCTAssertEqual(column, column.rounded(), accuracy: 1e-6)
         XCTAssertEqual(row, row.rounded(), accuracy: 1e-6)
+        // GDAL, where installed (CI installs gdal-bin), reads the same grid, CRS and overviews.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/gdalinfo") {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/gdalinfo")
+            process.arguments = ["-json", out + "/change.tif"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let gdal = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            XCTAssertEqual(gdal["geoTransform"] as? [Double], t.gdalOrder)
+            XCTAssertTrue(((gdal["coordinateSystem"] as? [String: Any])?["wkt"] as? String)?.contains("ID[\"EPSG\",32652]") == true)
+            let bands = gdal["bands"] as! [[String: Any]]
+            XCTAssertEqual((bands[0]["overviews"] as? [Any])?.count, file.info.overviewSizes.count)
+            XCTAssertEqual(bands[0]["block"] as? [Int], [256, 256])
+        }
         let mask = try file.readRaster()
         var changed = 0
         for y in stride(from: 0, to: mask.height, by: 4) { for x in stride(from: 0, to: mask.width, by: 4) where mask.value(x: x, y: y, band: 1) == 1 { changed += 1 } }
