@@ -167,9 +167,20 @@ struct SiteAnalysis {
             let foundBefore = try StructureAnalysis.buildingCandidates(beforeSource, within: region)
             var foundAfter = try StructureAnalysis.buildingCandidates(afterSource, within: regionAfter)
             // Guard posts along each date's own perimeter line, as that date's image shows it.
-            let postsBefore = try StructureAnalysis.guardPosts(beforeSource, perimeter: perimeterBefore!.polygon)
-            var postsAfter = try StructureAnalysis.guardPosts(afterSource, perimeter: beforeToAfter.map { perimeterAfter!.polygon.map($0) }
-                                                              ?? perimeterAfter!.polygon)
+            // Guard posts along each date's own perimeter line, as that date's image shows it; and,
+            // to confirm only, along the other date's line where the two coincide: where one date's
+            // outline cuts a corner of the real fence, its corridor can miss a post the other date's
+            // finds, which would then look new (or removed).
+            let ownBefore = perimeterBefore!.polygon, ownAfter = perimeterAfter!.polygon
+            let moved = { (p: MapPolygon, d: Double) in p.map { MapPoint(x: $0.x + d * displacement.x, y: $0.y + d * displacement.y) } }
+            func confirming(_ found: [StructureCandidate], near own: MapPolygon) -> [StructureCandidate] {
+                found.filter { own.distanceToBoundary($0.structure.center) <= 10 }.map { StructureCandidate(structure: $0.structure, isStrong: false) }
+            }
+            let postsBefore = try StructureAnalysis.guardPosts(beforeSource, perimeter: ownBefore)
+                + confirming(try StructureAnalysis.guardPosts(beforeSource, perimeter: moved(ownAfter, -1)), near: ownBefore)
+            let inAfterCRS = { (p: MapPolygon) in beforeToAfter.map { p.map($0) } ?? p }
+            var postsAfter = try StructureAnalysis.guardPosts(afterSource, perimeter: inAfterCRS(ownAfter))
+                + confirming(try StructureAnalysis.guardPosts(afterSource, perimeter: inAfterCRS(moved(ownBefore, 1))), near: inAfterCRS(ownAfter))
             if let afterToBefore {
                 func moved(_ c: StructureCandidate) -> StructureCandidate {
                     var c = c
