@@ -191,9 +191,21 @@ struct SiteAnalysis {
                 foundAfter = foundAfter.map(moved)
                 postsAfter = postsAfter.map(moved)
             }
-            let change = StructureAnalysis.change(buildingsBefore: foundBefore, buildingsAfter: foundAfter,
+            var change = StructureAnalysis.change(buildingsBefore: foundBefore, buildingsAfter: foundAfter,
                                                   postsBefore: postsBefore, postsAfter: postsAfter,
                                                   afterShiftMeters: displacement, pixelSizeMeters: pixelMeters)
+            // What one date shows where the other has no data (a cloud mask, nodata) is unknown, not new or removed.
+            let beforeSeesNew = try change.new.map { try StructureAnalysis.hasData(beforeSource, around: MapPoint(x: $0.center.x - displacement.x, y: $0.center.y - displacement.y)) }
+            let afterSeesRemoved = try change.removed.map { s -> Bool in
+                let p = MapPoint(x: s.center.x + displacement.x, y: s.center.y + displacement.y)
+                return try StructureAnalysis.hasData(afterSource, around: beforeToAfter?(p) ?? p)
+            }
+            let unknown = beforeSeesNew.filter { !$0 }.count + afterSeesRemoved.filter { !$0 }.count
+            change.new = zip(change.new, beforeSeesNew).filter(\.1).map(\.0)
+            change.removed = zip(change.removed, afterSeesRemoved).filter(\.1).map(\.0)
+            if unknown > 0 {
+                analysis.limitations.append("\(unknown) structure\(unknown == 1 ? "" : "s") seen at one date stand\(unknown == 1 ? "s" : "") where the other date has no data (cloud or nodata): neither new nor removed, not counted.")
+            }
             let counts = StructureAnalysis.count(change, compoundBefore: before, compoundAfter: after, newFences: analysis.newFenceLines)
             func items(_ list: [DetectedStructure], prefix: String, facts: (DetectedStructure) -> [(String, JSONValue)]) throws -> [SiteReport.Structure] {
                 try list.sorted { ($0.center.y, $0.center.x) > ($1.center.y, $1.center.x) }.enumerated().map { index, d in
