@@ -41,7 +41,17 @@ func runKernelBenchmarks() throws {
     var copyTarget = [UInt8](repeating: 0, count: 28 * n)
     let copySource = [UInt8](repeating: 1, count: 28 * n)
 
+    /// memcpy's rate in the kernels' unit, bytes read + written per second: it copies half the bytes
+    /// (reading them and writing them is the same traffic as the kernel's). Counting only the bytes
+    /// copied would halve memcpy's figure and flatter every kernel by up to 2x.
     func memcpyGBps(_ bytes: Int) -> Double {
+        let s = bestSeconds {
+            copyTarget.withUnsafeMutableBytes { t in copySource.withUnsafeBytes { s in t.baseAddress!.copyMemory(from: s.baseAddress!, byteCount: bytes / 2) } }
+        }
+        return Double(bytes) / s / 1e9
+    }
+    /// memcpy's rate as bytes copied per second (all `bytes` copied), the convention of earlier figures.
+    func memcpyCopiedGBps(_ bytes: Int) -> Double {
         let s = bestSeconds {
             copyTarget.withUnsafeMutableBytes { t in copySource.withUnsafeBytes { s in t.baseAddress!.copyMemory(from: s.baseAddress!, byteCount: bytes) } }
         }
@@ -190,8 +200,9 @@ func runKernelBenchmarks() throws {
     }
     let machine = Machine.current()
     var md = "# Kernels (Benchmarks/run)\n\n\(machine.markdown)\n\n"
-    md += "One thread, 4096 x 1024 planes. GB/s of bytes read + written; memcpy copies the same number of bytes (a working set of "
-    md += "4-117 MB, so memcpy's own rate varies with it). Best of 5. For the packed forms (BitPacking, packed morphology and "
+    md += "One thread, 4096 x 1024 planes. GB/s of bytes read + written, for memcpy too (it copies half the "
+    md += "kernel's bytes: the same traffic). Working sets are 4-117 MB; glibc's memcpy switches to non-temporal stores above "
+    md += "about ¾ of the 32 MB L3, so its rate varies with the size, and kernels whose working set stays in L3 can pass it. Best of 5. For the packed forms (BitPacking, packed morphology and "
     md += "labelling), the scalar column is the byte-plane scalar twin of the same operation.\n\n"
     md += "| kernel | SIMD GB/s | scalar GB/s | SIMD / scalar | memcpy GB/s | SIMD / memcpy |\n|---|---|---|---|---|---|\n"
     for r in results {
@@ -199,8 +210,12 @@ func runKernelBenchmarks() throws {
                      r.simdGBps / r.scalarGBps, r.memcpyGBps, 100 * r.simdFractionOfMemcpy)
     }
     if let fused = results.first(where: { $0.kernel.hasPrefix("ChangeMagnitude (3 bands, codes") }) {
-        md += String(format: "\nGoal (issue 4): the fused magnitude kernel at ≥ 70 %% of memcpy — %.0f %%: %@.\n", 100 * fused.simdFractionOfMemcpy,
-                     fused.simdFractionOfMemcpy >= 0.7 ? "met" : "missed" as NSString)
+        // The earlier convention (memcpy's rate as bytes copied per second, half its traffic) is
+        // given too: the 60 % the README quoted before this work was measured that way.
+        md += String(format: "\nGoal (issue 4): the fused magnitude kernel at ≥ 70 %% of memcpy — %.0f %% with both counted as bytes read + written: %@ "
+                     + "(%.0f %% against memcpy's bytes copied per second, the convention of earlier figures).\n",
+                     100 * fused.simdFractionOfMemcpy, fused.simdFractionOfMemcpy >= 0.7 ? "met" : "missed" as NSString,
+                     100 * fused.simdGBps / memcpyCopiedGBps(fused.bytes))
     }
     try writeResults(KernelSuite(machine: machine, kernels: results), markdown: md, name: "kernels")
 }
