@@ -94,6 +94,22 @@ func runKernelBenchmarks() throws {
                 }
             }
         }
+        // The change core's case: the after date is the before date plus noise (σ ≈ 3.4), so the
+        // magnitudes, and the histogram increments, crowd into a tenth of the bins.
+        let unchanged = (0..<3).map { b in (0..<n).map { i in p[b][i] + (next() + next() + next() - 382.5) / 37 } }
+        unchanged.withUnsafeBufferPointers { u in
+            measure("ChangeMagnitude (3 bands, codes out, mostly unchanged)", bytes: 6 * 4 * n + 2 * n) { impl in
+                codes.withUnsafeMutableBufferPointer { o in
+                    histogram.withUnsafeMutableBufferPointer { hist in
+                        _ = ChangeMagnitude.compute(before: (0..<3).map { PlaneView(p[$0], width: w, height: h) },
+                                                    after: (0..<3).map { PlaneView(u[$0], width: w, height: h) },
+                                                    afterScale: [LinearScale(), LinearScale(), LinearScale()],
+                                                    codes: MutablePlaneView(o, width: w, height: h), codeScale: 65534 / 120,
+                                                    histogram: hist, maxValue: 120, using: impl)
+                    }
+                }
+            }
+        }
         measure("Resampling (cubic translation)", bytes: 8 * n) { impl in
             out.withUnsafeMutableBufferPointer { o in
                 Resampling.resample(PlaneView(p[0], width: w, height: h), into: MutablePlaneView(o, width: w, height: h),
