@@ -536,3 +536,65 @@ struct PerimeterExtractor {
                              confidence: confidence, source: .extracted)
     }
 }
+
+extension PerimeterExtractor {
+    /// The share of stations, every 2 m along `line`, where this image shows a fence within `reach`
+    /// metres of it: a thin line darker than the ground on one side and than a bright strip on the
+    /// other (either way round), as `refine` looks for it. Stations without data do not count.
+    mutating func support(along line: MapPolyline, reach: Double) throws -> Double {
+        try readWorkingImage()
+        luminance = normalised(luminance, .windowMedian)
+        let side = 1.5 * max(1, pixelMeters)
+        var stations = 0, supported = 0
+        for (a, b) in zip(line.points, line.points.dropFirst()) {
+            let length = distance(a, b)
+            guard length > 0 else { continue }
+            let dir = MapPoint(x: (b.x - a.x) / length, y: (b.y - a.y) / length)
+            let normal = MapPoint(x: -dir.y, y: dir.x)
+            var s = 0.0
+            while s < length {
+                let base = MapPoint(x: a.x + dir.x * s, y: a.y + dir.y * s)
+                s += 2
+                func lum(_ d: Double) -> (Float, Bool) {
+                    guard let p = transform.pixel(MapPoint(x: base.x + normal.x * d, y: base.y + normal.y * d)) else { return (1, false) }
+                    return sample(p)
+                }
+                var best = -Float.infinity, seen = true
+                var o = -reach
+                while o <= reach {
+                    let (centre, okC) = lum(o)
+                    for way in [-1.0, 1.0] {
+                        let (ground, okG) = lum(o - way * side)
+                        var strip: Float = 0, okS = true
+                        for k in 0..<4 { let (v, ok) = lum(o + way * (side + Double(k) * 1.25)); strip += v / 4; okS = okS && ok }
+                        if !(okC && okG && okS) { seen = false }
+                        best = max(best, min(ground, strip) - centre)
+                    }
+                    o += pixelMeters / 4
+                }
+                guard seen else { continue }
+                stations += 1
+                if best >= parameters.lineContrast * 0.6 { supported += 1 }
+            }
+        }
+        return stations == 0 ? 0 : Double(supported) / Double(stations)
+    }
+}
+
+extension PerimeterAnalysis {
+    /// How much of `line` (map coordinates of `source`) shows a fence in that image, 0-1: checks a
+    /// fence change against the other date. A stretch where the two dates' outlines differ is a new
+    /// fence only if the before image shows no fence along it (and removed only if the after image
+    /// shows none), not when one date's outline merely strays from a fence both dates show.
+    public static func fenceSupport(_ source: PixelSource, along line: MapPolyline, reachMeters: Double = 3,
+                                    parameters: PerimeterParameters = PerimeterParameters()) throws -> Double {
+        guard line.points.count >= 2 else { return 0 }
+        let box = MapRect(enclosing: line.points)
+        let pad = reachMeters + 20
+        let area = MapPolygon([MapPoint(x: box.minX - pad, y: box.minY - pad), MapPoint(x: box.maxX + pad, y: box.minY - pad),
+                               MapPoint(x: box.maxX + pad, y: box.maxY + pad), MapPoint(x: box.minX - pad, y: box.maxY + pad)])
+        let middle = line.point(atDistance: line.length / 2)
+        var extractor = try PerimeterExtractor(source: source, site: middle, aoi: area, validity: nil, parameters: parameters, debug: nil)
+        return try extractor.support(along: line, reach: reachMeters)
+    }
+}

@@ -111,18 +111,34 @@ struct SiteAnalysis {
             compoundBefore = try back(change.before.polygon)
             compoundAfter = try back(change.after.polygon)
             analysis.perimeters = ["before": compoundBefore!, "after": compoundAfter!]
-            analysis.newFenceLines = try change.newFences.map(lineBack)
-            analysis.removedFenceLines = try change.removedFences.map(lineBack)
+            // A fence is new only if the before image shows none along it, removed only if the after
+            // image shows none: where the outlines differ but both dates show a fence, one outline
+            // strayed from it. (What neither date's extraction could see stays as the outlines say.)
+            let afterFrame = { (line: MapPolyline) throws -> MapPolyline in
+                let moved = line.map { MapPoint(x: $0.x + displacement.x, y: $0.y + displacement.y) }
+                return crsAfter == crsBefore ? moved : MapPolyline(try CoordinateTransform(from: crsBefore, to: crsAfter).forward(moved.points))
+            }
+            var strayed = 0.0
+            var newFences: [(MapPolyline, MapPolyline)] = [], removedFences: [(MapPolyline, MapPolyline)] = []
+            for fence in change.newFences {
+                let line = try lineBack(fence)
+                if try PerimeterAnalysis.fenceSupport(beforeSource, along: line) >= 0.6 { strayed += fence.length } else { newFences.append((fence, line)) }
+            }
+            for fence in change.removedFences {
+                let line = try lineBack(fence)
+                if try PerimeterAnalysis.fenceSupport(afterSource, along: try afterFrame(line)) >= 0.6 { strayed += fence.length } else { removedFences.append((fence, line)) }
+            }
+            if strayed > 0 {
+                analysis.limitations.append(String(format: "%.0f m where the two dates' outlines differ show a fence at both dates: not counted as new or removed fence.", strayed))
+            }
+            analysis.newFenceLines = newFences.map(\.1)
+            analysis.removedFenceLines = removedFences.map(\.1)
             analysis.compound = SiteReport.Compound(
                 before: .init(areaSquareMeters: change.areaBeforeSquareMeters, ring: try toLonLat(compoundBefore!.ring), source: pb.source.rawValue),
                 after: .init(areaSquareMeters: change.areaAfterSquareMeters, ring: try toLonLat(compoundAfter!.ring), source: pa.source.rawValue),
                 growthPercent: change.growthPercent, growthUncertaintyPoints: change.growthUncertaintyPoints, analystIoU: iou)
-            analysis.newFences = try zip(change.newFences, analysis.newFenceLines).map {
-                SiteReport.Line(lengthMeters: $0.0.length, points: try toLonLat($0.1.points))
-            }
-            analysis.removedFences = try zip(change.removedFences, analysis.removedFenceLines).map {
-                SiteReport.Line(lengthMeters: $0.0.length, points: try toLonLat($0.1.points))
-            }
+            analysis.newFences = try newFences.map { SiteReport.Line(lengthMeters: $0.0.length, points: try toLonLat($0.1.points)) }
+            analysis.removedFences = try removedFences.map { SiteReport.Line(lengthMeters: $0.0.length, points: try toLonLat($0.1.points)) }
             let hiddenBefore = pb.occludedLengthMeters, hiddenAfter = pa.occludedLengthMeters
             analysis.occlusion = [("perimeter_hidden_before_m", .double(hiddenBefore, decimals: 1)),
                                   ("perimeter_hidden_after_m", .double(hiddenAfter, decimals: 1)),
@@ -130,7 +146,7 @@ struct SiteAnalysis {
                                       / max(1, change.before.polygon.perimeterLength + change.after.polygon.perimeterLength), decimals: 4))]
             analysis.summary.append(String(format: "compound: %.0f -> %.0f m² (%+.2f %% ± %.2f), %d new fence lines (%.0f m)",
                                            change.areaBeforeSquareMeters, change.areaAfterSquareMeters, change.growthPercent,
-                                           change.growthUncertaintyPoints, change.newFences.count, change.newFenceLengthMeters))
+                                           change.growthUncertaintyPoints, newFences.count, newFences.reduce(0) { $0 + $1.0.length }))
         }
 
         // MARK: Structures, counted against the compound
