@@ -101,6 +101,14 @@ final class PerimeterTests: XCTestCase {
             XCTAssertEqual(pb.source, .extracted)
             XCTAssertGreaterThan(pb.confidence, 0.5, label)
             XCTAssertTrue(pb.polygon.signedArea > 0, "counter-clockwise")
+            // The new fence is absent from the before image and present in the after one (moved by
+            // the misregistration); the removed one the other way round.
+            let newFence = truth.newFences[0].line, removedFence = truth.removedFences[0].line
+            let misregistered = { (l: MapPolyline) in l.map { MapPoint(x: $0.x + truth.misregistration.eastMeters, y: $0.y + truth.misregistration.northMeters) } }
+            XCTAssertLessThan(try PerimeterAnalysis.fenceSupport(before, along: newFence), 0.3, label)
+            XCTAssertGreaterThan(try PerimeterAnalysis.fenceSupport(after, along: misregistered(newFence)), 0.7, label)
+            XCTAssertGreaterThan(try PerimeterAnalysis.fenceSupport(before, along: removedFence), 0.7, label)
+            XCTAssertLessThan(try PerimeterAnalysis.fenceSupport(after, along: misregistered(removedFence)), 0.3, label)
         }
     }
 
