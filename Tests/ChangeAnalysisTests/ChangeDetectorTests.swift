@@ -1,4 +1,4 @@
-import ChangeAnalysis
+@testable import ChangeAnalysis
 import GeoRaster
 import RasterKernels
 import SceneSynth
@@ -130,5 +130,26 @@ final class ChangeDetectorTests: XCTestCase {
         XCTAssertEqual(general.registration.shiftX, results[0].registration.shiftX, accuracy: 1e-3)
         XCTAssertEqual(general.regions.count, results[0].regions.count)
         XCTAssertEqual(Double(general.changedPixels), Double(results[0].changedPixels), accuracy: 0.01 * Double(results[0].changedPixels))
+    }
+
+    /// The order statistics behind the robust fits: Float and Double arrays above the bucket
+    /// path's 4,096 threshold and below it, with negatives, ties, a narrow and a wide range.
+    func testSelectAgreesWithSorting() {
+        var state: UInt64 = 11
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        let shapes: [(Int, (Double) -> Double)] = [
+            (5000, { $0 * 1000 - 500 }), (5000, { ($0 * 8).rounded() }), (9000, { 1 + $0 * 1e-6 }),
+            (4096, { exp($0 * 40 - 20) }), (100, { $0 - 0.5 }), (4095, { $0 }), (5000, { _ in 3 }),
+        ]
+        for (n, shape) in shapes {
+            let doubles = (0..<n).map { _ in shape(next()) }
+            let floats = doubles.map { Float($0) }
+            let sortedDoubles = doubles.sorted(), sortedFloats = floats.sorted()
+            for k in [0, 1, n / 10, n / 2, n - 2, n - 1] {
+                var d = doubles, f = floats
+                XCTAssertEqual(d.select(k), sortedDoubles[k], "Double, n = \(n), k = \(k)")
+                XCTAssertEqual(f.select(k), sortedFloats[k], "Float, n = \(n), k = \(k)")
+            }
+        }
     }
 }

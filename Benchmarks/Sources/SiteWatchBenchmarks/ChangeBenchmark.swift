@@ -254,7 +254,9 @@ func runChangeBenchmark() throws {
     let scipyMaxSize = Int(environment["SCIPY_MAX_SIZE"] ?? "8192") ?? 8192
     // Each timed run repeated (SiteWatch and peers alike) and the fastest kept, its peak RSS the
     // largest seen: on a shared 2-core machine single runs swing by tens of per cent.
-    let repeats = max(1, Int(environment["BENCH_REPEATS"] ?? "3") ?? 3)
+    // SiteWatch's runs (a second or two each) 5 times, the peers' (up to minutes) 3 times.
+    let repeats = max(1, Int(environment["BENCH_REPEATS"] ?? "5") ?? 5)
+    let peerRepeats = max(1, Int(environment["PEER_REPEATS"] ?? "3") ?? 3)
     func fastest(_ run: () throws -> ChangeRunResult) throws -> ChangeRunResult {
         let runs = try (0..<repeats).map { _ in try run() }
         var best = runs.min { $0.seconds < $1.seconds }!
@@ -262,7 +264,7 @@ func runChangeBenchmark() throws {
         return best
     }
     func fastestPeer(_ run: () throws -> PeerResult?) throws -> PeerResult? {
-        let runs = try (0..<repeats).compactMap { _ in try run() }
+        let runs = try (0..<peerRepeats).compactMap { _ in try run() }
         guard var best = runs.min(by: { $0.seconds < $1.seconds }) else { return nil }
         best.peakRSSMegabytes = runs.map(\.peakRSSMegabytes).max()!
         return best
@@ -319,7 +321,7 @@ func runChangeBenchmark() throws {
         if keep == nil { try? FileManager.default.removeItem(atPath: folder) }
     }
     let machine = Machine.current()
-    try writeResults(ChangeSuite(machine: machine, sizes: results), markdown: changeMarkdown(results, machine, repeats: repeats), name: "change")
+    try writeResults(ChangeSuite(machine: machine, sizes: results), markdown: changeMarkdown(results, machine, repeats: repeats, peerRepeats: peerRepeats), name: "change")
     try writeResults(DecodeSuite(machine: machine, sizes: results.map { DecodeSize(size: $0.size, results: $0.decode) }),
                      markdown: decodeMarkdown(results, machine), name: "decode")
 }
@@ -330,13 +332,13 @@ struct DecodeSuite: Codable { var machine: Machine; var sizes: [DecodeSize] }
 
 // MARK: - Reports
 
-func changeMarkdown(_ results: [SizeResult], _ machine: Machine, repeats: Int) -> String {
+func changeMarkdown(_ results: [SizeResult], _ machine: Machine, repeats: Int, peerRepeats: Int) -> String {
     func f(_ format: String, _ args: CVarArg...) -> String { String(format: format, arguments: args) }
     var md = "# The change core, end to end (Benchmarks/run)\n\n\(machine.markdown)\n\n"
     md += "Pairs from `ChangePair` (RGB uint8, textured ground, objects appearing in the after date, a 2 px shift (1.6, -1.2), "
     md += "per-band gain and offset, noise σ = 2). Time is the whole `ChangeDetector.run` — decode, co-registration, normalisation, "
     md += "both passes — with 2 threads and a file-backed magnitude store, in a child process whose peak RSS is reported; "
-    md += "fastest of \(repeats) runs (each in its own process; peak RSS the largest of them), the peers likewise. "
+    md += "fastest of \(repeats) runs (each in its own process; peak RSS the largest of them), the peers' of \(peerRepeats). "
     md += "Mpx/s per date = pixels of one date / seconds.\n\n"
     md += "| size | input | seconds | Mpx/s per date | peak RSS (MB) | shift error (px) | regions / objects | stages (s) |\n|---|---|---|---|---|---|---|---|\n"
     for r in results {
