@@ -35,6 +35,43 @@ final class InvalidInputTests: XCTestCase {
         XCTAssertTrue(e?.cause?.contains("Read error") == true, String(describing: e?.cause))
     }
 
+    /// SiteWatch decodes LZW (with its predictor) itself: whatever bytes a damaged file holds, a read
+    /// gives either the declared pixels or a `malformed` error naming the file, never a crash or an
+    /// overrun. 200 damaged copies, a few bytes each, of striped and tiled, 8- and 16-bit files.
+    func testDamagedLZWNeverCrashes() throws {
+        let folder = try makeTemporaryFolder(self)
+        var generator = SampleGenerator(seed: 11)
+        var failures = 0, reads = 0
+        for (index, (type, blocks)) in [(PixelType.uint8, GeoTIFFWriter.Blocks.tiles(16)), (.uint16, .strips(5)),
+                                         (.uint8, .strips(7)), (.uint16, .tiles(32))].enumerated() {
+            let raster = makeRaster(width: 45, height: 37, bands: 3, type: type, seed: UInt64(index))
+            let path = folder + "/lzw\(index).tif"
+            try GeoTIFFWriter.write(raster, to: path, options: .init(compression: .lzw, blocks: blocks))
+            let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            for _ in 0..<50 {
+                var bytes = original
+                // The blocks lie between the 8-byte header and the directory libtiff writes after them.
+                let blockBytes = max(1, original.count / 2)
+                for _ in 0..<(1 + Int(generator.next() % 6)) {
+                    bytes[8 + Int(generator.next() % UInt64(blockBytes))] = UInt8(truncatingIfNeeded: generator.next())
+                }
+                let damaged = folder + "/damaged.tif"
+                try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+                do {
+                    let back = try GeoTIFFFile(path: damaged).readRaster()
+                    XCTAssertEqual(back.layout, raster.layout)
+                    reads += 1
+                } catch let e as RasterIOError {
+                    XCTAssertEqual(e.code, .malformed, "\(e)")
+                    XCTAssertEqual(e.path, damaged)
+                    failures += 1
+                }
+            }
+        }
+        XCTAssertEqual(reads + failures, 200)
+        XCTAssertGreaterThan(failures, 0, "some damage must be detected")
+    }
+
     func testCorruptTile() throws {
         let folder = try makeTemporaryFolder(self)
         let path = folder + "/corrupt.tif"
