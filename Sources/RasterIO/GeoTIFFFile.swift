@@ -10,6 +10,7 @@ enum TIFFTag {
     static let bitsPerSample: UInt32 = 258
     static let compression: UInt32 = 259
     static let photometric: UInt32 = 262
+    static let dateTime: UInt32 = 306
     static let samplesPerPixel: UInt32 = 277
     static let rowsPerStrip: UInt32 = 278
     static let planarConfig: UInt32 = 284
@@ -418,7 +419,8 @@ private struct TIFFHeader {
                           compression: TIFFCompression.name(compression, photometric: photometric),
                           interleave: (isPlanar || bands == 1) ? .band : .pixel,
                           blockWidth: blockWidth, blockHeight: blockHeight, overviewSizes: overviewSizes,
-                          hasGroundControlPoints: hasGCPs, isBigTIFF: sw_tiff_is_bigtiff(handle) != 0)
+                          hasGroundControlPoints: hasGCPs, isBigTIFF: sw_tiff_is_bigtiff(handle) != 0,
+                          acquisitionDate: ascii(TIFFTag.dateTime).flatMap(GeoTIFFFile.isoDate))
     }
 
     /// GDAL writes nodata as text ("0", "-9999", "nan", "-3.4e+38").
@@ -508,5 +510,15 @@ enum BlockBuffers {
             return true
         }
         if !kept { buffer.deallocate() }
+    }
+}
+
+extension GeoTIFFFile {
+    /// TIFF 6.0's DateTime, "YYYY:MM:DD HH:MM:SS", as an ISO date; nil for anything else.
+    static func isoDate(_ dateTime: String) -> String? {
+        let parts = dateTime.prefix(10).split(separator: ":")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return nil }
+        return parts.joined(separator: "-")
     }
 }

@@ -45,6 +45,9 @@ public enum GeoTIFFWriter {
         /// Reduction factors of the overviews to add, e.g. [2, 4, 8]; empty for none.
         public var overviewFactors: [Int]
         public var overviewResampling: OverviewResampling
+        /// Acquisition date "YYYY-MM-DD", written as TIFF DateTime (noon), which the reader reports
+        /// as the image's acquisition date.
+        public var acquisitionDate: String? = nil
 
         public init(compression: Compression = .deflate, blocks: Blocks = .tiles(256), interleave: Interleave = .pixel,
                     sampling: RasterSampling = .area, overviewFactors: [Int] = [],
@@ -143,6 +146,9 @@ public enum GeoTIFFWriter {
             try check(sw_tiff_set_u32(handle, TIFFTag.rowsPerStrip, UInt32(blockHeight)), "RowsPerStrip")
         }
         if let geoTags { try geoTags.apply(handle, check: check) }
+        if let date = options.acquisitionDate, subfileType == 0 {
+            try check(sw_tiff_set_ascii(handle, TIFFTag.dateTime, date.replacingOccurrences(of: "-", with: ":") + " 12:00:00"), "DateTime")
+        }
         if let nodata = raster.nodata {
             try check(sw_tiff_set_ascii(handle, TIFFTag.gdalNodata, GeoTIFFTags.nodataText(nodata)), "GDAL_NODATA")
         }

@@ -33,16 +33,21 @@ public struct RasterInfo: Sendable {
     /// The file has ground control points instead of a transform (not used for georeferencing).
     public var hasGroundControlPoints: Bool
     public var isBigTIFF: Bool
+    /// When the image was taken, "YYYY-MM-DD", where the file says (TIFF DateTime); a mosaic's when
+    /// all its tiles agree.
+    public var acquisitionDate: String?
 
     public init(path: String, format: String, layout: RasterLayout, georeferencing: Georeferencing? = nil,
                 nodata: Double? = nil, sampling: RasterSampling? = nil, compression: String? = nil,
                 interleave: Interleave = .pixel, blockWidth: Int, blockHeight: Int,
-                overviewSizes: [[Int]] = [], hasGroundControlPoints: Bool = false, isBigTIFF: Bool = false) {
+                overviewSizes: [[Int]] = [], hasGroundControlPoints: Bool = false, isBigTIFF: Bool = false,
+                acquisitionDate: String? = nil) {
         self.path = path; self.format = format; self.layout = layout; self.georeferencing = georeferencing
         self.nodata = nodata; self.sampling = sampling; self.compression = compression
         self.interleave = interleave; self.blockWidth = blockWidth; self.blockHeight = blockHeight
         self.overviewSizes = overviewSizes; self.hasGroundControlPoints = hasGroundControlPoints
         self.isBigTIFF = isBigTIFF
+        self.acquisitionDate = acquisitionDate
     }
 }
 

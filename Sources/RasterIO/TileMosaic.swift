@@ -171,7 +171,8 @@ public final class TileMosaic: RasterSource {
                                                pixelType: first.layout.pixelType),
                           georeferencing: Georeferencing(transform: transform, crs: firstGeo.crs),
                           nodata: nodata, sampling: .area, compression: first.compression,
-                          interleave: first.interleave, blockWidth: first.layout.width, blockHeight: first.layout.height)
+                          interleave: first.interleave, blockWidth: first.layout.width, blockHeight: first.layout.height,
+                          acquisitionDate: Set(placed.map(\.info.acquisitionDate)).count == 1 ? first.acquisitionDate : nil)
     }
 
     deinit { scratch.deallocate() }

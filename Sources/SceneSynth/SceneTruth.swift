@@ -71,6 +71,17 @@ public struct DateConditions: Sendable, Codable, Hashable {
     public var blurPixels: Double
     /// 0-1: how much atmospheric haze veils the scene.
     public var haze: Double
+    /// The date the scene stands for, ISO 8601: the before date in the summer of 2009, before the
+    /// documented 2010 expansion; the after date in its season after it (written to the tiles as
+    /// TIFF DateTime, so reports show it).
+    public var acquisitionDate: String {
+        switch season {
+        case .summer: return "2009-07-14"
+        case .spring: return "2012-04-22"
+        case .autumn: return "2012-10-09"
+        case .winter: return "2013-01-17"
+        }
+    }
 }
 
 /// The exact truth of a generated scene, in the scene's CRS (metres).

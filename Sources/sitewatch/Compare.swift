@@ -203,7 +203,7 @@ struct CompareJob {
             inputs: try [("before", before, beforeSource), ("after", after, afterSource)].map { date, path, source in
                 SiteReport.DateInput(date: date, path: path, tiles: try Self.tiles(source), crs: source.info.georeferencing!.crs!.description,
                                      gsdMeters: abs(source.info.georeferencing!.transform.pixelWidth) * metrePerUnit,
-                                     size: [source.info.layout.width, source.info.layout.height], acquisition: nil)
+                                     size: [source.info.layout.width, source.info.layout.height], acquisition: source.info.acquisitionDate)
             },
             registration: .init(shiftXPixels: registration.shiftX, shiftYPixels: registration.shiftY,
                                 shiftEastMeters: registration.shiftX * beforeTransform.pixelWidth * metrePerUnit,

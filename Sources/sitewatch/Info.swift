@@ -88,6 +88,7 @@ struct InfoReport: Encodable {
     var interleave: String
     var overviews: [[Int]]
     var bigtiff: Bool
+    var acquisition_date: String?
     var ground_control_points: Bool
     var tiles: Tiles?
     /// With --checksum: SHA-256 of each band's decoded samples.
@@ -129,6 +130,7 @@ struct InfoReport: Encodable {
         interleave = info.interleave.rawValue
         overviews = info.overviewSizes
         bigtiff = info.isBigTIFF
+        acquisition_date = info.acquisitionDate
         ground_control_points = info.hasGroundControlPoints
         if let mosaic = source as? TileMosaic {
             tiles = Tiles(count: mosaic.tiles.count, gaps: mosaic.gapCount, uncovered_pixels: mosaic.uncoveredPixelCount,
@@ -162,6 +164,7 @@ struct InfoReport: Encodable {
             lines.append("Georeferencing: none\(ground_control_points ? " (ground control points only, not used)" : "")")
         }
         if let area_or_point { lines.append("AREA_OR_POINT=\(area_or_point)") }
+        if let acquisition_date { lines.append("Acquisition date: \(acquisition_date) (TIFF DateTime)") }
         if let extent { lines.append("Extent = (\(f(extent[0])), \(f(extent[1]))) - (\(f(extent[2])), \(f(extent[3])))") }
         if let corners = corners_lonlat {
             lines.append("Corner Coordinates (lon, lat):")

@@ -109,7 +109,7 @@ struct Synth: ParsableCommand {
             let staging = try OutputFolder(out)
             for date in ["before", "after"] {
                 let raster = Self.render(SceneRenderer(scene: scene, date: date))
-                try writeTiles(raster, to: staging.path + "/" + date)
+                try writeTiles(raster, to: staging.path + "/" + date, acquisitionDate: scene.truth.conditions[date]?.acquisitionDate)
                 try PNGFile.write(Preview.make(raster, maximum: dataType == .rgb8 ? 255 : 2047, longestEdge: previewSize),
                                   to: staging.path + "/preview-\(date).png")
                 if !quiet { print("\(date): \(raster.width) x \(raster.height) px at \(scene.truth.grids[date]!.gsdMeters) m") }
@@ -149,7 +149,7 @@ struct Synth: ParsableCommand {
         return raster
     }
 
-    func writeTiles(_ raster: Raster, to folder: String) throws {
+    func writeTiles(_ raster: Raster, to folder: String, acquisitionDate: String?) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let transform = raster.georeferencing!.transform
         for y in stride(from: 0, to: raster.height, by: tileSize) {
@@ -172,7 +172,7 @@ struct Synth: ParsableCommand {
                 }
                 let name = "\(folder)/tile_\(y / tileSize)_\(x / tileSize)"
                 switch format {
-                case .geotiff: try GeoTIFFWriter.write(tile, to: name + ".tif", options: .init(compression: compression, blocks: .tiles(256)))
+                case .geotiff: try GeoTIFFWriter.write(tile, to: name + ".tif", options: { var o = GeoTIFFWriter.Options(compression: compression, blocks: .tiles(256)); o.acquisitionDate = acquisitionDate; return o }())
                 case .png: try PNGFile.write(tile, to: name + ".png")
                 }
             }

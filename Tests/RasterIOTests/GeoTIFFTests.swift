@@ -60,6 +60,20 @@ final class GeoTIFFRoundTripTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/grey.tif"), "nothing half-written")
     }
 
+    /// An acquisition date written as TIFF DateTime reads back as an ISO date; a mosaic has one when
+    /// all its tiles agree.
+    func testAcquisitionDateRoundTrip() throws {
+        let folder = try makeTemporaryFolder(self)
+        var options = GeoTIFFWriter.Options(compression: .lzw)
+        options.acquisitionDate = "2012-10-09"
+        try GeoTIFFWriter.write(makeRaster(width: 16, height: 16, bands: 1, type: .uint8, seed: 3), to: folder + "/dated.tif", options: options)
+        XCTAssertEqual(try GeoTIFFFile(path: folder + "/dated.tif").info.acquisitionDate, "2012-10-09")
+        try GeoTIFFWriter.write(makeRaster(width: 16, height: 16, bands: 1, type: .uint8, seed: 3), to: folder + "/plain.tif")
+        XCTAssertNil(try GeoTIFFFile(path: folder + "/plain.tif").info.acquisitionDate)
+        XCTAssertEqual(GeoTIFFFile.isoDate("2009:07:14 12:00:00"), "2009-07-14")
+        XCTAssertNil(GeoTIFFFile.isoDate("yesterday"))
+    }
+
     func testWindowReadsMatchTheFullRead() throws {
         let folder = try makeTemporaryFolder(self)
         let raster = makeRaster(width: 100, height: 77, bands: 3, type: .uint16, seed: 7)

@@ -51,6 +51,9 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual(tiles.count, 9)
         XCTAssertTrue(tiles.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
         XCTAssertEqual(inputs["after"]?["crs"] as? String, "EPSG:32652")
+        // The dates the tiles carry (TIFF DateTime).
+        XCTAssertEqual(inputs["before"]?["acquisition"] as? String, "2009-07-14")
+        XCTAssertTrue((inputs["after"]?["acquisition"] as? String)?.hasPrefix("201") == true, "\(String(describing: inputs["after"]))")
 
         // Co-registration recovers the misregistration the scene applied (before pixels = after
         // pixels here: both dates are at 0.75 m).
