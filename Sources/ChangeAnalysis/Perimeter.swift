@@ -9,18 +9,21 @@ public struct DatePerimeter: Sendable {
     /// area between them is the extraction's spread.
     public var inner: MapPolygon?
     public var outer: MapPolygon?
-    /// Perimeter length hidden by nodata or an invalid-pixel mask (cloud), metres (map units).
-    public var occludedLengthMeters: Double
+    /// The stretches of the perimeter hidden by nodata or an invalid-pixel mask (cloud), where the
+    /// polygon is a guess (the fence lines on either side extended), and their total length in
+    /// metres (map units).
+    public var occludedStretches: [MapPolyline]
+    public var occludedLengthMeters: Double { occludedStretches.reduce(0) { $0 + $1.length } }
     /// 0-1: the share of the perimeter where a fence signature was actually found.
     public var confidence: Double
     public var source: Source
 
     public init(polygon: MapPolygon, inner: MapPolygon? = nil, outer: MapPolygon? = nil,
-                occludedLengthMeters: Double = 0, confidence: Double = 1, source: Source) {
+                occludedStretches: [MapPolyline] = [], confidence: Double = 1, source: Source) {
         self.polygon = polygon.counterClockwise
         self.inner = inner?.counterClockwise
         self.outer = outer?.counterClockwise
-        self.occludedLengthMeters = occludedLengthMeters
+        self.occludedStretches = occludedStretches
         self.confidence = confidence
         self.source = source
     }

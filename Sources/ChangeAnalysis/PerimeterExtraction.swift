@@ -428,7 +428,6 @@ struct PerimeterExtractor {
         var lines: [FenceLine?] = []
         var hiddenSide: [Bool] = []
         var stations = 0, found = 0
-        var occluded = 0.0
         for i in 0..<n {
             let a = rough[i], b = rough[(i + 1) % n]
             let length = distance(a, b)
@@ -469,7 +468,7 @@ struct PerimeterExtractor {
                     o += sampleStep
                 }
                 if hidden {
-                    occluded += step; hiddenHere += 1
+                    hiddenHere += 1
                 } else if bestScore >= parameters.lineContrast * 0.6 {
                     // Sub-sample peak by a parabola through the neighbours.
                     if let k = offsets.firstIndex(of: bestOffset), k > 0, k < scores.count - 1 {
@@ -532,7 +531,16 @@ struct PerimeterExtractor {
         let inner = MapPolygon(corners(fitted.map { $0.shifted(by: -(2 * $0.scatter + pixelMeters / 2)) }))
         let outer = MapPolygon(corners(fitted.map { $0.shifted(by: 2 * $0.scatter + pixelMeters / 2) }))
         let confidence = stations > 0 ? Double(found) / Double(stations) : 0
-        return DatePerimeter(polygon: polygon, inner: inner, outer: outer, occludedLengthMeters: occluded,
+        // The hidden stretches, measured on the final line (the traced ring may run around a cloud
+        // well inside the fence): where the fence, its cleared strip or the ground just inside it is
+        // masked, the line there is a guess.
+        let occluded = RingGeometry.runs(along: polygon.ring, step: step) { base, outward in
+            stride(from: -searchInner - sideMeters, through: searchOuter, by: max(pixelMeters, 1)).contains { d in
+                guard let px = transform.pixel(MapPoint(x: base.x + outward.x * d, y: base.y + outward.y * d)) else { return true }
+                return !sample(px).valid
+            }
+        }
+        return DatePerimeter(polygon: polygon, inner: inner, outer: outer, occludedStretches: occluded,
                              confidence: confidence, source: .extracted)
     }
 }

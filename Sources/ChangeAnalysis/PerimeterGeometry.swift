@@ -151,6 +151,42 @@ enum RingGeometry {
         return result.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
+    /// The stretches of a counter-clockwise ring where `flagged(point, outward normal)` holds,
+    /// sampled every `step` along it, as polylines (a stretch across the ring's start is one).
+    static func runs(along ring: [MapPoint], step: Double, flagged: (MapPoint, MapPoint) -> Bool) -> [MapPolyline] {
+        guard ring.count >= 3 else { return [] }
+        let cumulative = cumulativeLengths(ring)
+        let total = cumulative[ring.count]
+        let n = max(1, Int((total / step).rounded(.up)))
+        let spacing = total / Double(n)
+        var edge = 0
+        let flags = (0..<n).map { k -> Bool in
+            let s = (Double(k) + 0.5) * spacing
+            while edge < ring.count - 1, cumulative[edge + 1] < s { edge += 1 }
+            let a = ring[edge], b = ring[(edge + 1) % ring.count]
+            let l = max(distance(a, b), 1e-9)
+            return flagged(point(at: s, on: ring, cumulative: cumulative), MapPoint(x: (b.y - a.y) / l, y: -(b.x - a.x) / l))
+        }
+        guard flags.contains(true) else { return [] }
+        if !flags.contains(false) { return [MapPolyline(ring + [ring[0]])] }
+        let first = flags.indices.first { !flags[$0] }!  // start outside a run, so no run is split
+        var lines: [MapPolyline] = []
+        var k = 0
+        while k < n {
+            let i = (first + k) % n
+            guard flags[i] else { k += 1; continue }
+            var length = 0
+            while length < n - k, flags[(i + length) % n] { length += 1 }
+            let from = Double(first + k) * spacing, to = Double(first + k + length) * spacing
+            lines.append(MapPolyline([point(at: from, on: ring, cumulative: cumulative)]
+                                     + vertices(between: from.truncatingRemainder(dividingBy: total),
+                                                and: to.truncatingRemainder(dividingBy: total), on: ring, cumulative: cumulative)
+                                     + [point(at: to, on: ring, cumulative: cumulative)]))
+            k += length
+        }
+        return lines
+    }
+
     /// Removes vertices closer than `minimum` to the previous one and those on a straight line.
     static func clean(_ ring: [MapPoint], minimum: Double = 1e-6) -> [MapPoint] {
         var out: [MapPoint] = []

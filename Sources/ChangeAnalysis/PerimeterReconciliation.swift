@@ -16,7 +16,13 @@ enum PerimeterReconciliation {
         let tolerance = max(1.5, 2.5 * pixel, 3 * residual)
         let minimumRun = max(15, 6 * tolerance)
 
-        let (snapped, newFences) = snap(a, onto: b, tolerance: tolerance, minimumRun: minimumRun)
+        // Where either date could not see its fence (cloud, nodata), its line there is a straight
+        // guess: the fence is taken as unchanged wherever the guess runs within a tenth of the hidden
+        // stretch's length of the old line (the occlusion term of the uncertainty carries it).
+        let hidden = before.occludedStretches + after.occludedStretches.map { $0.map(move) }
+        let (snapped, newFences) = snap(a, onto: b, tolerance: tolerance, minimumRun: minimumRun) { p in
+            hidden.filter { $0.distance(to: p) <= 20 }.map { tolerance + 0.1 * $0.length }.max() ?? 0
+        }
         // Removed fence: stretches of the before ring the reconciled after ring no longer follows.
         let removed = departures(of: b, from: snapped, tolerance: tolerance, minimumRun: minimumRun)
 
@@ -39,7 +45,9 @@ enum PerimeterReconciliation {
             guard let i = p.inner, let o = p.outer else { return 0 }
             return abs(o.area - i.area) / 2
         }
-        func occlusion(_ p: DatePerimeter) -> Double { p.occludedLengthMeters * max(5, 0.1 * p.occludedLengthMeters) }
+        func occlusion(_ p: DatePerimeter) -> Double {
+            p.occludedStretches.reduce(0) { $0 + $1.length * max(5, 0.1 * $1.length) }
+        }
         let sigmaBefore = (sq(spread(before)) + sq(0.29 * pixel * beforePolygon.perimeterLength) + sq(occlusion(before))).squareRoot()
         // Snapped stretches share the before ring's errors exactly, so only the new fence adds its own.
         // A fence that moved by less than the snap tolerance is indistinguishable from one that
@@ -63,6 +71,7 @@ enum PerimeterReconciliation {
         reconciledAfter.polygon = afterPolygon
         reconciledAfter.inner = after.inner.map { $0.map(move) }
         reconciledAfter.outer = after.outer.map { $0.map(move) }
+        reconciledAfter.occludedStretches = after.occludedStretches.map { $0.map(move) }
         var reconciledBefore = before
         reconciledBefore.polygon = beforePolygon
         return PerimeterChange(before: reconciledBefore, after: reconciledAfter,
@@ -131,12 +140,14 @@ enum PerimeterReconciliation {
 
     /// The after ring with its near runs replaced by the matching stretches of the before ring,
     /// and the far runs (with their junctions on the before ring) as new fence polylines.
-    static func snap(_ a: [MapPoint], onto b: [MapPoint], tolerance: Double, minimumRun: Double) -> ([MapPoint], [MapPolyline]) {
+    /// `widenedTolerance` gives a wider tolerance where a date's fence was hidden.
+    static func snap(_ a: [MapPoint], onto b: [MapPoint], tolerance: Double, minimumRun: Double,
+                     widenedTolerance: (MapPoint) -> Double = { _ in 0 }) -> ([MapPoint], [MapPolyline]) {
         let spacing = min(1, tolerance / 3)
         let cb = RingGeometry.cumulativeLengths(b)
         let sa = samples(a, step: spacing)
         let projections = sa.map { RingGeometry.project($0.point, onto: b, cumulative: cb) }
-        let rs = runs(projections.map { $0.distance <= tolerance }, spacing: spacing, minimumRun: minimumRun)
+        let rs = runs(zip(sa, projections).map { $1.distance <= max(tolerance, widenedTolerance($0.point)) }, spacing: spacing, minimumRun: minimumRun)
         if rs.count == 1 { return rs[0].near ? (b, []) : (a, []) }
         let ca = RingGeometry.cumulativeLengths(a)
         // A junction lies where the new fence leaves the old line, usually at an old corner: take

@@ -120,6 +120,12 @@ extension Scene {
             "before": Clouds.draw(cover: options.cloudCoverBefore, extent: extent, random: &cloudRandom),
             "after": Clouds.draw(cover: options.cloudCoverAfter, extent: extent, random: &cloudRandom),
         ]
+        // Each cloud's shadow on the ground: the cloud moved away from the sun.
+        let shadows = Dictionary(uniqueKeysWithValues: clouds.map { date, dateClouds in
+            let offset = conditions[date]!.cloudShadowOffset
+            let move = { (p: MapPoint) in MapPoint(x: p.x + offset.x, y: p.y + offset.y) }
+            return (date, dateClouds.map { SceneTruth.Cloud(center: move($0.center), radiiMeters: $0.radiiMeters, outline: $0.outline.map(move)) })
+        })
         func occluded(_ polygon: MapPolygon, _ clouds: [SceneTruth.Cloud]) -> Double {
             let line = polygon.boundary
             let length = line.length
@@ -154,7 +160,9 @@ extension Scene {
             misregistration: .init(eastMeters: shift[0], northMeters: shift[1],
                                    xPixels: shift[0] / options.gsdAfterMeters, yPixels: -shift[1] / options.gsdAfterMeters),
             clouds: clouds,
-            occludedPerimeterMeters: ["before": occluded(before, clouds["before"]!), "after": occluded(after, clouds["after"]!)],
+            cloudShadows: shadows.mapValues { $0.map(\.outline) },
+            occludedPerimeterMeters: ["before": occluded(before, clouds["before"]! + shadows["before"]!),
+                                      "after": occluded(after, clouds["after"]! + shadows["after"]!)],
             innerWall: layout.innerWall)
         self.init(truth: truth, extent: extent, terrainSeed: UInt32(truncatingIfNeeded: random.next()),
                   river: outside.river, stream: outside.stream, roads: outside.roads,

@@ -37,9 +37,7 @@ public struct SceneRenderer: Sendable {
         compound = isAfter ? truth.compoundAfter.polygon : truth.compoundBefore.polygon
         oldCompound = truth.compoundBefore.polygon
         clouds = truth.clouds[date]!
-        // Cloud shadows fall away from the sun; clouds float about 1.5 km up.
-        let reach = 1500 / Double.tan(el)
-        cloudShadowOffset = MapPoint(x: -Double.sin(az) * reach, y: -Double.cos(az) * reach)
+        cloudShadowOffset = conditions.cloudShadowOffset
         seed = UInt32(truncatingIfNeeded: truth.options.seed &* 0x9E37_79B9) &+ (isAfter ? 0x51ED_270B : 0x1234_5678)
         index = FeatureIndex(scene: scene, date: date, conditions: conditions)
     }

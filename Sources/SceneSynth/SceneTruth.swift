@@ -71,6 +71,12 @@ public struct DateConditions: Sendable, Codable, Hashable {
     public var blurPixels: Double
     /// 0-1: how much atmospheric haze veils the scene.
     public var haze: Double
+    /// Where a cloud's shadow falls relative to the cloud, metres east and north: away from the sun,
+    /// for clouds about 1.5 km up.
+    public var cloudShadowOffset: MapPoint {
+        let az = sunAzimuthDegrees * .pi / 180, reach = 1500 / Double.tan(sunElevationDegrees * .pi / 180)
+        return MapPoint(x: -Double.sin(az) * reach, y: -Double.cos(az) * reach)
+    }
     /// The date the scene stands for, ISO 8601: the before date in the summer of 2009, before the
     /// documented 2010 expansion; the after date in its season after it (written to the tiles as
     /// TIFF DateTime, so reports show it).
@@ -148,7 +154,10 @@ public struct SceneTruth: Sendable, Codable {
     public var conditions: [String: DateConditions]
     public var misregistration: Misregistration
     public var clouds: [String: [Cloud]]
-    /// Length of each date's perimeter hidden under cloud.
+    /// Per date, the outlines of the clouds' shadows on the ground (each cloud's outline moved by the
+    /// date's `cloudShadowOffset`): what a vendor's cloud mask marks as cloud shadow.
+    public var cloudShadows: [String: [MapPolygon]]
+    /// Length of each date's perimeter hidden under cloud or cloud shadow.
     public var occludedPerimeterMeters: [String: Double]
     /// The inner walled complex (unchanged between the dates).
     public var innerWall: MapPolygon

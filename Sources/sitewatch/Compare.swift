@@ -34,7 +34,7 @@ struct Compare: ParsableCommand {
     @Option(name: .long, help: "Analyst's GeoJSON polygon (lon/lat) of the compound at the after date.")
     var perimeterAfter: String?
 
-    @Option(name: .long, help: "GeoJSON polygons (lon/lat) of cloud, haze or other unusable areas at the before date: read as nodata.")
+    @Option(name: .long, help: "GeoJSON polygons (lon/lat) of cloud, cloud shadow, haze or other unusable areas at the before date: read as nodata.")
     var maskBefore: String?
 
     @Option(name: .long, help: "GeoJSON polygons (lon/lat) of unusable areas at the after date.")

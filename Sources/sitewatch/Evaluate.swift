@@ -22,7 +22,7 @@ struct Evaluate: ParsableCommand {
     @Argument(help: "Scene folders, each with before/, after/ and truth.json.")
     var scenes: [String]
 
-    @Flag(name: .long, help: "Give compare the scene's cloud outlines as --mask-before/--mask-after (what a vendor's cloud mask would provide).")
+    @Flag(name: .long, help: "Give compare the scene's clouds and cloud shadows as --mask-before/--mask-after (what a vendor's cloud mask provides).")
     var masksFromTruth = false
 
     @Option(name: .long, help: "Also write each scene's reports into this folder (one subfolder per scene).")
@@ -64,8 +64,10 @@ struct Evaluate: ParsableCommand {
         func mask(_ date: String, _ clouds: [SceneTruth.Cloud]) throws -> String? {
             guard masksFromTruth, !clouds.isEmpty else { return nil }
             let shift = date == "after" ? MapPoint(x: truth.misregistration.eastMeters, y: truth.misregistration.northMeters) : MapPoint(x: 0, y: 0)
-            let rings = try clouds.map { cloud in
-                try CoordinateTransform.toLonLat(cloud.outline.ring.map { MapPoint(x: $0.x + shift.x, y: $0.y + shift.y) }, from: crs)
+            // Clouds and their shadows, as a vendor's mask marks both.
+            let outlines = clouds.map(\.outline) + (truth.cloudShadows[date] ?? [])
+            let rings = try outlines.map { outline in
+                try CoordinateTransform.toLonLat(outline.ring.map { MapPoint(x: $0.x + shift.x, y: $0.y + shift.y) }, from: crs)
             }
             let coordinates = rings.map { ring in [(ring + [ring[0]]).map { [$0.longitude, $0.latitude] }] }
             let geojson: [String: Any] = ["type": "MultiPolygon", "coordinates": coordinates]
@@ -127,8 +129,9 @@ struct Evaluate: ParsableCommand {
             }
             let newPosts = try items("new_guard_posts"), newBuildings = try items("new_buildings")
             let onFence = ((structures["new_guard_posts"] as? [[String: Any]]) ?? []).filter { $0["on_new_fence"] as? Bool == true }.count
-            // Structures under a cloud of either date cannot be seen; they are left out of the truth.
-            let clouds = ((truth.clouds["before"] ?? []) + (truth.clouds["after"] ?? [])).map(\.outline)
+            // Structures under a cloud or its shadow at either date cannot be seen; they are left out
+            // of the truth.
+            let clouds = ["before", "after"].flatMap { (truth.clouds[$0] ?? []).map(\.outline) + (truth.cloudShadows[$0] ?? []) }
             let trueNewBuildings = truth.buildingsAfter.filter { b in truth.newBuildingIDs.contains(b.id) && !clouds.contains { $0.contains(b.center) } }
             var claimed = Set<String>()
             var hits = 0

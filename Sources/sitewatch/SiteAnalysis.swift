@@ -54,9 +54,10 @@ struct SiteAnalysis {
         } else {
             measuring = CRS.utm(for: job.site)
         }
-        let toMeasuring: (MapPolygon) throws -> MapPolygon = { polygon in
-            measuring == crsBefore ? polygon : MapPolygon(try CoordinateTransform(from: crsBefore, to: measuring).forward(polygon.ring))
+        let toMeasuringPoints: ([MapPoint]) throws -> [MapPoint] = { points in
+            measuring == crsBefore ? points : try CoordinateTransform(from: crsBefore, to: measuring).forward(points)
         }
+        let toMeasuring = { (polygon: MapPolygon) throws in MapPolygon(try toMeasuringPoints(polygon.ring)) }
         let toLonLat: ([MapPoint]) throws -> [GeoPoint] = { try CoordinateTransform.toLonLat($0, from: crsBefore) }
 
         // MARK: Perimeter
@@ -74,6 +75,7 @@ struct SiteAnalysis {
                     p.polygon = p.polygon.map(afterToBefore)
                     p.inner = p.inner?.map(afterToBefore)
                     p.outer = p.outer?.map(afterToBefore)
+                    p.occludedStretches = p.occludedStretches.map { $0.map(afterToBefore) }
                 }
                 return p
             } catch {
@@ -96,6 +98,7 @@ struct SiteAnalysis {
                 m.polygon = try toMeasuring(p.polygon)
                 m.inner = try p.inner.map(toMeasuring)
                 m.outer = try p.outer.map(toMeasuring)
+                m.occludedStretches = try p.occludedStretches.map { MapPolyline(try toMeasuringPoints($0.points)) }
                 return m
             }
             let shiftInMeasuring = measuring == crsBefore ? displacement : MapPoint(x: displacement.x * unitMeters, y: displacement.y * unitMeters)
@@ -182,12 +185,14 @@ struct SiteAnalysis {
             }()
             let foundBefore = try StructureAnalysis.buildingCandidates(beforeSource, within: region)
             var foundAfter = try StructureAnalysis.buildingCandidates(afterSource, within: regionAfter)
-            // Guard posts along each date's own perimeter line, as that date's image shows it.
-            // Guard posts along each date's own perimeter line, as that date's image shows it; and,
-            // to confirm only, along the other date's line where the two coincide: where one date's
-            // outline cuts a corner of the real fence, its corridor can miss a post the other date's
-            // finds, which would then look new (or removed).
-            let ownBefore = perimeterBefore!.polygon, ownAfter = perimeterAfter!.polygon
+            // Guard posts along each date's perimeter line: the before date's own, and the after
+            // date's reconciled one (its unchanged stretches are the before line, so that a stretch
+            // the after date guessed through a cloud does not misplace its corridor); and, to confirm
+            // only, along the other date's line where the two coincide: where one date's outline
+            // cuts a corner of the real fence, its corridor can miss a post the other date's finds,
+            // which would then look new (or removed).
+            let ownBefore = perimeterBefore!.polygon
+            let ownAfter = after.map { MapPoint(x: $0.x + displacement.x, y: $0.y + displacement.y) }
             let moved = { (p: MapPolygon, d: Double) in p.map { MapPoint(x: $0.x + d * displacement.x, y: $0.y + d * displacement.y) } }
             func confirming(_ found: [StructureCandidate], near own: MapPolygon) -> [StructureCandidate] {
                 found.filter { own.distanceToBoundary($0.structure.center) <= 10 }.map { StructureCandidate(structure: $0.structure, isStrong: false) }

@@ -1,4 +1,4 @@
-import ChangeAnalysis
+@testable import ChangeAnalysis
 import GeoRaster
 import SceneSynth
 import XCTest
@@ -72,6 +72,52 @@ final class PerimeterTests: XCTestCase {
         XCTAssertTrue(change.newFences.isEmpty)
         XCTAssertTrue(change.removedFences.isEmpty)
         XCTAssertEqual(PerimeterAnalysis.intersectionOverUnion(change.after.polygon, before), 1, accuracy: 1e-12)
+    }
+
+    /// Flagged stretches of a ring come back as polylines along it, one across the ring's start,
+    /// with the outward normal given to the predicate.
+    func testRunsAlongARing() {
+        let square = [MapPoint(x: 0, y: 0), MapPoint(x: 100, y: 0), MapPoint(x: 100, y: 100), MapPoint(x: 0, y: 100)]
+        var outwardOnBottom: [MapPoint] = []
+        let runs = RingGeometry.runs(along: square, step: 1) { p, outward in
+            if p.y == 0 { outwardOnBottom.append(outward) }
+            return p.x < 10 || (p.y > 40 && p.y < 50 && p.x == 100)
+        }
+        XCTAssertEqual(runs.count, 2)
+        XCTAssertTrue(outwardOnBottom.allSatisfy { $0 == MapPoint(x: 0, y: -1) })
+        let lengths = runs.map(\.length).sorted()
+        XCTAssertEqual(lengths[0], 10, accuracy: 1e-9)
+        XCTAssertEqual(lengths[1], 120, accuracy: 1e-9)
+        XCTAssertTrue(runs.contains { $0.points.contains(MapPoint(x: 0, y: 0)) && $0.points.contains(MapPoint(x: 0, y: 100)) })
+        XCTAssertTrue(RingGeometry.runs(along: square, step: 1) { _, _ in false }.isEmpty)
+        XCTAssertEqual(RingGeometry.runs(along: square, step: 1) { _, _ in true }.map(\.length), [400])
+    }
+
+    /// A stretch the after date could not see (cloud) and guessed straight, 6 m off the old fence
+    /// whose corner it cut: the fence counts as unchanged there, and the growth's uncertainty carries
+    /// the guess. Seen (not hidden), the same outline is a new fence.
+    func testAHiddenStretchGuessedNearTheOldFenceIsNotNewFence() {
+        let (ox, oy) = (560_000.0, 4_631_000.0)
+        // The before fence bends by 6 m at (ox + 400, oy + 606) on its north side.
+        let before = MapPolygon([MapPoint(x: ox, y: oy), MapPoint(x: ox + 800, y: oy), MapPoint(x: ox + 800, y: oy + 600),
+                                 MapPoint(x: ox + 400, y: oy + 606), MapPoint(x: ox, y: oy + 600)])
+        // After: the same compound, its north side guessed straight through a cloud.
+        let after = rect(ox, oy, ox + 800, oy + 600)
+        let hidden = MapPolyline([MapPoint(x: ox + 700, y: oy + 600), MapPoint(x: ox + 100, y: oy + 600)])
+        func compare(_ stretches: [MapPolyline]) -> PerimeterChange {
+            PerimeterAnalysis.compare(before: DatePerimeter(polygon: before, source: .extracted),
+                                      after: DatePerimeter(polygon: after, occludedStretches: stretches, source: .extracted),
+                                      afterShiftMeters: MapPoint(x: 0, y: 0), registrationResidualMeters: 0.2, pixelSizeMeters: 0.5)
+        }
+        let seen = compare([])
+        XCTAssertEqual(seen.newFences.count, 1)
+        let guessed = compare([hidden])
+        XCTAssertTrue(guessed.newFences.isEmpty)
+        XCTAssertTrue(guessed.removedFences.isEmpty)
+        XCTAssertEqual(guessed.growthPercent, 0, accuracy: 1e-9)
+        XCTAssertEqual(guessed.after.occludedLengthMeters, 600, accuracy: 1e-9)
+        // A hidden 600 m stretch may bend by a tenth of its length: 600 x 60 m² of 480,000.
+        XCTAssertGreaterThan(guessed.growthUncertaintyPoints, seen.growthUncertaintyPoints)
     }
 
     /// A small camp25 scene (600 m, 1 m GSD): both dates extracted on their own, then reconciled.

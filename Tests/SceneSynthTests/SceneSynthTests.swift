@@ -105,11 +105,25 @@ final class SceneTruthTests: XCTestCase {
         XCTAssertFalse(t.distractorIDs.isEmpty, "distractors still change outside")
     }
 
-    func testCloudsAreRecordedWithTheHiddenPerimeter() {
+    /// Clouds and their shadows, each shadow the cloud moved away from the sun (as the renderer
+    /// draws it), and the perimeter length either hides.
+    func testCloudsAndTheirShadowsAreRecordedWithTheHiddenPerimeter() {
         let t = Scene(options: smallOptions(seed: 5, cloud: 0.3)).truth
         XCTAssertTrue(t.clouds["before"]!.isEmpty)
+        XCTAssertTrue(t.cloudShadows["before"]!.isEmpty)
         XCTAssertFalse(t.clouds["after"]!.isEmpty)
+        XCTAssertEqual(t.cloudShadows["after"]!.count, t.clouds["after"]!.count)
+        let sun = t.conditions["after"]!
+        let az = sun.sunAzimuthDegrees * .pi / 180
+        for (cloud, shadow) in zip(t.clouds["after"]!, t.cloudShadows["after"]!) {
+            let dx = shadow.ring[0].x - cloud.outline.ring[0].x, dy = shadow.ring[0].y - cloud.outline.ring[0].y
+            XCTAssertEqual(dx, sun.cloudShadowOffset.x, accuracy: 1e-6)
+            XCTAssertEqual(dy, sun.cloudShadowOffset.y, accuracy: 1e-6)
+            XCTAssertLessThan(dx * Double.sin(az) + dy * Double.cos(az), 0, "shadows fall away from the sun")
+            XCTAssertEqual(shadow.area, cloud.outline.area, accuracy: 1e-6)
+        }
         XCTAssertEqual(t.occludedPerimeterMeters["before"], 0)
+        XCTAssertGreaterThan(t.occludedPerimeterMeters["after"]!, 0)
         XCTAssertLessThanOrEqual(t.occludedPerimeterMeters["after"]!, t.compoundAfter.polygon.perimeterLength)
     }
 
