@@ -127,6 +127,56 @@ final class StructureTests: XCTestCase {
         if let p = found.first { XCTAssertLessThan(distance(p.structure.center, post), 2) }
     }
 
+    /// A post 10 m from a corner whose fence the profile does not model (a bright patch where the
+    /// fences meet, as a gate or the corner of a track leaves): the post's shadow groups the two, and
+    /// the roof touching the shadow places the post, not the brighter corner.
+    func testAPostNearACornerIsPlacedByTheRoofItsShadowTouches() throws {
+        let gsd = 0.5, size = 400
+        let origin = MapPoint(x: 560_000, y: 4_632_000)
+        let transform = GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd)
+        let compound = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175), MapPoint(x: origin.x + 175, y: origin.y - 175),
+                                   MapPoint(x: origin.x + 175, y: origin.y - 25), MapPoint(x: origin.x + 25, y: origin.y - 25)])
+        let corner = MapPoint(x: origin.x + 25, y: origin.y - 175)
+        let post = MapPoint(x: corner.x + 10, y: corner.y + 4.5)  // on the track inside the south fence
+        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
+                            georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
+        var state: UInt64 = 11
+        raster.samples.withUnsafeMutableBytes { bytes in
+            for y in 0..<size {
+                for x in 0..<size {
+                    let m = transform.map(PixelPoint(x: Double(x) + 0.5, y: Double(y) + 0.5))
+                    let d = compound.distanceToBoundary(m), inside = compound.contains(m)
+                    var v: (Double, Double, Double) = inside ? (90, 120, 70) : (110, 130, 80)
+                    if !inside && d < 8 { v = (190, 180, 160) }
+                    if inside && d > 3 && d < 6 { v = (140, 125, 100) }
+                    if d < 0.5 { v = (30, 30, 35) }
+                    // The roof's shadow falls north-west, touching it.
+                    if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { v = (40, 45, 38) }
+                    if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
+                    if abs(m.x - corner.x) < 3, abs(m.y - corner.y) < 3 { v = (235, 235, 225) }
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    let noise = Double(Int(state >> 61)) - 3.5
+                    for (band, value) in [v.0, v.1, v.2].enumerated() {
+                        bytes[band * size * size + y * size + x] = UInt8(max(0, min(255, value + noise)))
+                    }
+                }
+            }
+        }
+        func nearCorner(_ parameters: GuardPostParameters) throws -> [MapPoint] {
+            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: compound, parameters: parameters)
+                .filter(\.isStrong).map(\.structure.center).filter { distance($0, corner) < 25 }
+        }
+        let found = try nearCorner(GuardPostParameters())
+        XCTAssertEqual(found.count, 1, "\(found)")
+        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+        // Placed by the strongest roof-like part whatever touches a shadow, the post lands on the corner.
+        var ignoringShadows = GuardPostParameters()
+        ignoringShadows.minAttachedRoofSquareMeters = .infinity
+        let misplaced = try nearCorner(ignoringShadows)
+        XCTAssertEqual(misplaced.count, 1)
+        XCTAssertTrue(misplaced.allSatisfy { distance($0, post) > 5 }, "\(misplaced)")
+    }
+
     func testMatchingWithShiftAndTolerance() {
         func post(_ x: Double, _ y: Double) -> DetectedStructure {
             DetectedStructure(kind: .guardPost, center: MapPoint(x: x, y: y),
