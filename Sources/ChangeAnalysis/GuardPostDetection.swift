@@ -299,7 +299,14 @@ struct CorridorSamples {
             guard bodyArea <= p.maxBodyAreaSquareMeters else { continue }
             // Extent across the fence: a post is metres deep; an unmodelled stretch of fence is not.
             let ts = pixels.map { t[$0] }
-            guard Double(ts.max()! - ts.min()!) + gsd >= p.minPostBreadthMeters else { continue }
+            let breadth = Double(ts.max()! - ts.min()!) + gsd
+            guard breadth >= p.minPostBreadthMeters else { continue }
+            // Thin across and three times as long along one side: the fence line where the outline
+            // drifts off it by a pixel (the profile then misses it), not a square post.
+            if breadth < 2 * p.minPostBreadthMeters, Set(pixels.map { edge[$0] }).count == 1 {
+                let along = pixels.map { self.along[$0] }
+                if Double(along.max()! - along.min()!) + gsd >= 3 * breadth { continue }
+            }
             // The roof places the post: the part with the most clearly anomalous pixels that are not
             // shadow (a detached shadow moves with the sun, 15 m between dates); first among parts
             // where such pixels touch a shadow, as an elevated roof's do (a fence corner, which the
@@ -323,6 +330,9 @@ struct CorridorSamples {
                 // A shadow alone (a roof as dark as the ground, at 1 m): the post stands where the
                 // shadow's side nearest the compound meets the fence line, or inside.
                 let inner = pixels.max { t[$0] < t[$1] }!
+                // A post's shadow starts at the post; one lying wholly beyond the fence's reach is a
+                // dark field or wood past the cleared strip (measured: false removed posts at 6-9 m out).
+                guard Double(t[inner]) >= -p.maxOutsideMeters else { continue }
                 centre = MapPoint(x: mapX[inner], y: mapY[inner])
                 if t[inner] < 0 {
                     let (ux, uy) = direction(near: centre)

@@ -92,7 +92,9 @@ final class StructureTests: XCTestCase {
         XCTAssertEqual(change.unchanged.map(\.before.center.x).sorted(), [0, 100, 200])
     }
 
-    /// A post on a plain fence corridor: found where it stands; nothing else along the fence.
+    /// A post on a plain fence corridor: found where it stands; nothing else along the fence, not
+    /// even where the fence runs a metre off the outline for 25 m (an outline drifting off a
+    /// fence leaves a thin line of anomaly along it, not a post).
     func testGuardPostOnAPlainCorridor() throws {
         let gsd = 0.5, size = 400
         let origin = MapPoint(x: 560_000, y: 4_632_000)
@@ -113,6 +115,9 @@ final class StructureTests: XCTestCase {
                     if !inside && d < 8 { v = (190, 180, 160) }
                     if inside && d > 3 && d < 6 { v = (140, 125, 100) }
                     if d < 0.5 { v = (30, 30, 35) }
+                    if m.y < origin.y - 60, m.y > origin.y - 85, m.x > origin.x + 174.5 {
+                        v = abs(m.x - (origin.x + 176)) < 0.5 ? (30, 30, 35) : m.x > origin.x + 175 ? (190, 180, 160) : v
+                    }
                     if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
                     state = state &* 6364136223846793005 &+ 1442695040888963407
                     let noise = Double(Int(state >> 61)) - 3.5
@@ -122,7 +127,7 @@ final class StructureTests: XCTestCase {
                 }
             }
         }
-        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: compound).filter(\.isStrong)
+        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: compound)
         XCTAssertEqual(found.count, 1, "\(found.map(\.structure.center))")
         if let p = found.first { XCTAssertLessThan(distance(p.structure.center, post), 2) }
     }
