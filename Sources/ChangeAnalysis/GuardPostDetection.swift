@@ -24,9 +24,9 @@ public struct GuardPostParameters: Sendable, Hashable {
     public var minWeakAreaSquareMeters = 1.0
     /// Roof and walls larger than this are a building by the fence, not a post, m².
     public var maxBodyAreaSquareMeters = 60.0
-    /// Least area of clearly anomalous roof pixels touching a shadow that places a post by its
-    /// roof, m² (a 3 m roof is 9 m², partly lost to the blur between roof and shadow).
-    public var minAttachedRoofSquareMeters = 2.0
+    /// Least area of clearly anomalous pixels that places a post as its roof, m² (a 3 m roof is
+    /// 9 m², partly lost to the blur between roof and shadow).
+    public var minRoofSquareMeters = 2.0
     /// The parts of one post (roof, walls, legs, detached shadow) lie within this distance of each
     /// other; posts stand 60 m or more apart.
     public var groupMeters = 15.0
@@ -310,16 +310,19 @@ struct CorridorSamples {
             // The roof places the post: the part with the most clearly anomalous pixels that are not
             // shadow (a detached shadow moves with the sun, 15 m between dates); first among parts
             // where such pixels touch a shadow, as an elevated roof's do (a fence corner, which the
-            // profile does not model, can be as anomalous but casts no shadow of its own). A shadow
-            // alone (a roof as dark as its shadow) places it roughly.
+            // profile does not model, can be as anomalous but casts no shadow of its own). A roof of
+            // a few pixels is no roof: then the part with the most non-shadow pixels places it, and
+            // a shadow alone (a roof as dark as its shadow) places it roughly.
             func roofPixels(_ part: Part) -> [Int] { part.pixels.filter { !shadow[$0] && z[$0] > p.strongSigma } }
             let roofs = groupParts.map { (pixels: roofPixels($0), attached: $0.pixels.contains { shadow[$0] }) }
-            let attached = roofs.filter { $0.attached && Double($0.pixels.count) * px2 >= p.minAttachedRoofSquareMeters }
+                .filter { Double($0.pixels.count) * px2 >= p.minRoofSquareMeters }
+            let attached = roofs.filter(\.attached)
             let roof = (attached.isEmpty ? roofs : attached).map(\.pixels).max { $0.count < $1.count } ?? []
+            let widestBody = groupParts.map { $0.pixels.filter { !shadow[$0] } }.max { $0.count < $1.count } ?? []
             let polygon = MapPolygon(ring)
             var centre: MapPoint
-            if roof.count >= 2 || !body.isEmpty {
-                let placing = roof.count >= 2 ? roof : body
+            if !roof.isEmpty || !widestBody.isEmpty {
+                let placing = roof.isEmpty ? widestBody : roof
                 centre = MapPoint(x: placing.reduce(0) { $0 + mapX[$1] } / Double(placing.count),
                                   y: placing.reduce(0) { $0 + mapY[$1] } / Double(placing.count))
                 // Posts stand on the fence or inside it; a bright object further out is the corner of a

@@ -293,6 +293,23 @@ struct PerimeterExtractor {
         guard let sp = transform.pixel(site) else { throw PerimeterError(.siteOutsideImage, "the site is outside the image") }
         let sx = min(width - 1, max(0, Int(sp.x))), sy = min(height - 1, max(0, Int(sp.y)))
         let minimumPixels = Int(parameters.minimumAreaSquareMeters / (pixelMeters * pixelMeters))
+        // A site under a cloud: the cloud is a barrier, and where it reaches past the fence it is
+        // no hole of the compound either. The compound is then the cloud with the regions that
+        // border it (the valid parts of the compound around it; the outside touches the image's
+        // border and is left out), holes filled.
+        var siteCloud: [Bool] = []
+        if !valid[sy * width + sx] {
+            siteCloud = [Bool](repeating: false, count: width * height)
+            var stack = [sy * width + sx]
+            siteCloud[stack[0]] = true
+            while let i = stack.popLast() {
+                let x = i % width, y = i / width
+                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < width && ny < height {
+                    let j = ny * width + nx
+                    if !valid[j], !siteCloud[j] { siteCloud[j] = true; stack.append(j) }
+                }
+            }
+        }
         var dilated = [UInt8](repeating: 0, count: evidence.count)
         var tried: [Int] = []
         for meters in parameters.gapClosingMeters {
@@ -331,6 +348,35 @@ struct PerimeterExtractor {
                 }
             }
             order = bestDistance.keys.sorted { (bestDistance[$0]!, $0) < (bestDistance[$1]!, $1) }
+            if !siteCloud.isEmpty {
+                // The cloud grown past the band the closing added around it, and the regions it meets.
+                var grown = siteCloud
+                var front = siteCloud.indices.filter { siteCloud[$0] }
+                for _ in 0...k {
+                    var next: [Int] = []
+                    for i in front {
+                        let x = i % width, y = i / width
+                        for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < width && ny < height {
+                            let j = ny * width + nx
+                            if !grown[j] { grown[j] = true; next.append(j) }
+                        }
+                    }
+                    front = next
+                }
+                var bordering = Set<Int32>()
+                for i in front {
+                    let l = comps.labels[i]
+                    if l != 0, !comps.touchesBorder[Int(l)] { bordering.insert(l) }
+                }
+                let filled = fillHoles(grown.indices.map { grown[$0] || bordering.contains(comps.labels[$0]) })
+                let area = filled.reduce(0) { $0 + ($1 ? 1 : 0) }
+                if !bordering.isEmpty, area >= minimumPixels, area < validPixels / 2 {
+                    let smoothed = closeNotches(filled)
+                    debug?("enclosure", width, height, smoothed.map { $0 ? 1 : 0 })
+                    return (smoothed, k)
+                }
+                continue
+            }
             for l in order.prefix(12) {
                 // Holes filled: the loop plus everything inside it (buildings, inner walls).
                 let filled = fillHoles(comps.labels.map { $0 == l })

@@ -191,9 +191,8 @@ struct SiteAnalysis {
             // only, along the other date's line where the two coincide: where one date's outline
             // cuts a corner of the real fence, its corridor can miss a post the other date's finds,
             // which would then look new (or removed).
-            let ownBefore = perimeterBefore!.polygon
-            let ownAfter = after.map { MapPoint(x: $0.x + displacement.x, y: $0.y + displacement.y) }
             let moved = { (p: MapPolygon, d: Double) in p.map { MapPoint(x: $0.x + d * displacement.x, y: $0.y + d * displacement.y) } }
+            let ownBefore = perimeterBefore!.polygon, ownAfter = moved(after, 1)
             func confirming(_ found: [StructureCandidate], near own: MapPolygon) -> [StructureCandidate] {
                 found.filter { own.distanceToBoundary($0.structure.center) <= 10 }.map { StructureCandidate(structure: $0.structure, isStrong: false) }
             }

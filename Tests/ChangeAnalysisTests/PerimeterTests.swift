@@ -158,6 +158,26 @@ final class PerimeterTests: XCTestCase {
         }
     }
 
+    /// The site point under a cloud that reaches past the fence (the cloud is then no hole in the
+    /// compound): the compound is found around the cloud, and the hidden fence reported.
+    func testASiteUnderACloudThatCrossesTheFence() throws {
+        let options = SceneOptions(scenario: .camp25, seed: 33, shape: .rectangle, areaBeforeSquareMeters: 40_000,
+                                   areaAfterSquareMeters: 69_000, newGuardPosts: 6, newBuildings: 2, gsdBeforeMeters: 1.0,
+                                   gsdAfterMeters: 1.0, sceneSizeMeters: 600)
+        let scene = Scene(options: options)
+        let truth = scene.truth
+        let site = truth.siteMap, east = truth.compoundBefore.polygon.bounds.maxX
+        let cloud = MapPolygon([MapPoint(x: site.x - 30, y: site.y - 25), MapPoint(x: east + 40, y: site.y - 25),
+                                MapPoint(x: east + 40, y: site.y + 25), MapPoint(x: site.x - 30, y: site.y + 25)])
+        let before = MaskedSource(InMemorySource(SceneRenderer(scene: scene, date: "before").render()), hiding: [cloud])
+        var parameters = PerimeterParameters()
+        parameters.windowRadiusMeters = 400
+        parameters.minimumAreaSquareMeters = 5_000
+        let perimeter = try PerimeterAnalysis.extract(before, site: site, parameters: parameters)
+        XCTAssertGreaterThanOrEqual(PerimeterAnalysis.intersectionOverUnion(perimeter.polygon, truth.compoundBefore.polygon), 0.97)
+        XCTAssertEqual(perimeter.occludedLengthMeters, 50, accuracy: 30)
+    }
+
     func testNoClosedFenceIsAnError() {
         // A featureless image: there is no line at all to enclose the site.
         let layout = RasterLayout(width: 200, height: 200, bandCount: 3, pixelType: .uint8)

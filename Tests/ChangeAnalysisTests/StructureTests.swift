@@ -174,10 +174,10 @@ final class StructureTests: XCTestCase {
         let found = try nearCorner(GuardPostParameters())
         XCTAssertEqual(found.count, 1, "\(found)")
         if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
-        // Placed by the strongest roof-like part whatever touches a shadow, the post lands on the corner.
-        var ignoringShadows = GuardPostParameters()
-        ignoringShadows.minAttachedRoofSquareMeters = .infinity
-        let misplaced = try nearCorner(ignoringShadows)
+        // With no part taken as a roof, the widest non-shadow part (the corner) would place it.
+        var noRoofs = GuardPostParameters()
+        noRoofs.minRoofSquareMeters = .infinity
+        let misplaced = try nearCorner(noRoofs)
         XCTAssertEqual(misplaced.count, 1)
         XCTAssertTrue(misplaced.allSatisfy { distance($0, post) > 5 }, "\(misplaced)")
     }
