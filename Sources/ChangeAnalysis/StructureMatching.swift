@@ -7,7 +7,8 @@ extension StructureAnalysis {
     /// Hysteresis across dates: a clear (strong) structure of one date is unchanged when the other
     /// date shows a structure of either strength within reach; weak candidates alone count for
     /// nothing. So a building one date shows faintly (a high sun leaves it almost no shadow, a roof
-    /// the colour of the ground) is neither new nor removed.
+    /// the colour of the ground) is neither new nor removed; a faint candidate a quarter of the
+    /// clear one's size or less is something else.
     ///
     /// Greedy on distance, pairs of two strong structures first, then closest pairs first. Two
     /// structures match when their centres (after the shift is removed) are within `toleranceMeters`
@@ -28,6 +29,13 @@ extension StructureAnalysis {
         var pairs: [(rank: Int, distance: Double, i: Int, j: Int)] = []
         for (i, b) in before.enumerated() {
             for (j, a) in after.enumerated() where b.isStrong || a.isStrong {
+                // A faint candidate confirms a clear one only if it could be the same object seen
+                // faintly: at least a quarter of its size (field texture where a new building now
+                // stands makes small faint candidates).
+                if !(b.isStrong && a.isStrong) {
+                    let areas = [b.structure.areaSquareMeters, a.structure.areaSquareMeters]
+                    if areas.min()! < 0.25 * areas.max()! { continue }
+                }
                 let moved = MapPoint(x: a.structure.center.x - afterShiftMeters.x, y: a.structure.center.y - afterShiftMeters.y)
                 let d = distance(b.structure.center, moved)
                 if d <= reach(b.structure, a.structure) { pairs.append((b.isStrong && a.isStrong ? 0 : 1, d, i, j)) }

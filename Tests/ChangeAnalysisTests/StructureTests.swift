@@ -74,20 +74,23 @@ final class StructureTests: XCTestCase {
     /// Hysteresis: a structure one date shows only faintly is neither new nor removed; a faint
     /// candidate alone counts for nothing.
     func testWeakCandidatesConfirmButNeverCount() {
-        func candidate(_ x: Double, strong: Bool) -> StructureCandidate {
+        func candidate(_ x: Double, strong: Bool, half: Double = 5) -> StructureCandidate {
             StructureCandidate(structure: DetectedStructure(kind: .building, center: MapPoint(x: x, y: 0),
-                                                            footprint: MapPolygon([MapPoint(x: x - 5, y: -5), MapPoint(x: x + 5, y: -5),
-                                                                                   MapPoint(x: x + 5, y: 5), MapPoint(x: x - 5, y: 5)]),
-                                                            areaSquareMeters: 100, confidence: 1),
+                                                            footprint: MapPolygon([MapPoint(x: x - half, y: -half), MapPoint(x: x + half, y: -half),
+                                                                                   MapPoint(x: x + half, y: half), MapPoint(x: x - half, y: half)]),
+                                                            areaSquareMeters: 4 * half * half, confidence: 1),
                                isStrong: strong)
         }
         // 0: clear at both dates; 100: clear before, faint after; 200: faint before, clear after;
-        // 300: faint after only; 400: clear after only (new); 500: clear before only (removed).
-        let before = [candidate(0, strong: true), candidate(100, strong: true), candidate(200, strong: false), candidate(500, strong: true)]
+        // 300: faint after only; 400: clear after only (new); 500: clear before only (removed);
+        // 600: a clear 400 m² building after where the before date shows a faint 64 m² patch (field
+        // texture, not the building seen faintly): new.
+        let before = [candidate(0, strong: true), candidate(100, strong: true), candidate(200, strong: false), candidate(500, strong: true),
+                      candidate(602, strong: false, half: 4)]
         let after = [candidate(0, strong: true), candidate(100, strong: false), candidate(200, strong: true), candidate(300, strong: false),
-                     candidate(400, strong: true)]
+                     candidate(400, strong: true), candidate(600, strong: true, half: 10)]
         let change = StructureAnalysis.match(before: before, after: after, afterShiftMeters: MapPoint(x: 0, y: 0), toleranceMeters: 6)
-        XCTAssertEqual(change.new.map(\.center.x), [400])
+        XCTAssertEqual(change.new.map(\.center.x), [400, 600])
         XCTAssertEqual(change.removed.map(\.center.x), [500])
         XCTAssertEqual(change.unchanged.map(\.before.center.x).sorted(), [0, 100, 200])
     }
