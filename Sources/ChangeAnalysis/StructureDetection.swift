@@ -311,18 +311,63 @@ struct StructureDetector {
             }
         }
         struct BuildingCandidate { var body: PixelPoint; var shadow: PixelPoint; var m: ObjectMoments }
-        var candidates: [BuildingCandidate] = []
-        for m in moments {
+        enum Verdict { case building, notCompact, other }
+        func judge(_ m: ObjectMoments) -> Verdict {
             let bodyArea = Double(m.bodyCount) * px2
-            guard parameters.buildingBodyArea.contains(bodyArea), Double(m.shadowCount) * px2 >= parameters.buildingMinShadowArea else { continue }
+            guard m.bodyCount > 0, bodyArea >= parameters.buildingBodyArea.lowerBound else { return .other }
             let c = m.bodyCentroid
             let axes = PrincipalAxes(sxx: m.bodySumXX / Double(m.bodyCount) - c.x * c.x, syy: m.bodySumYY / Double(m.bodyCount) - c.y * c.y,
                                      sxy: m.bodySumXY / Double(m.bodyCount) - c.x * c.y)
             let length = (12 * axes.majorVariance).squareRoot() * image.gsd
             let breadth = (12 * axes.minorVariance).squareRoot() * image.gsd
             // A compact body: not a track or a line of speckle (which fill little of their rectangle).
-            guard length <= parameters.buildingMaxLengthMeters, breadth >= 4, bodyArea >= 0.55 * length * breadth else { continue }
-            candidates.append(BuildingCandidate(body: c, shadow: m.shadowCentroid, m: m))
+            guard bodyArea <= parameters.buildingBodyArea.upperBound, length <= parameters.buildingMaxLengthMeters,
+                  breadth >= 4, bodyArea >= 0.55 * length * breadth else { return .notCompact }
+            return Double(m.shadowCount) * px2 >= parameters.buildingMinShadowArea ? .building : .other
+        }
+        var candidates: [BuildingCandidate] = []
+        var joined = Set<Int32>()
+        for (k, m) in moments.enumerated() {
+            switch judge(m) {
+            case .building: candidates.append(BuildingCandidate(body: m.bodyCentroid, shadow: m.shadowCentroid, m: m))
+            case .notCompact: joined.insert(Int32(k + 1))
+            case .other: break
+            }
+        }
+        // Low sun: long shadows join neighbouring buildings into one long object. Such an object is
+        // split into its bodies (each closed on its own), and each shadow pixel goes to the body it
+        // reaches first within the object.
+        if !joined.isEmpty {
+            let bodies = morph(.close, bodyOpen, side(parameters.buildingClosingMeters))
+            var bodyLabels = [Int32](repeating: 0, count: n)
+            let bodyCount = bodies.withUnsafeBufferPointer { m in
+                bodyLabels.withUnsafeMutableBufferPointer { l in
+                    ConnectedComponents.label(mask: m, width: w, height: h, connectivity: .eight, labels: l)
+                }
+            }.count
+            var owner = [Int32](repeating: 0, count: n)
+            var front: [Int] = []
+            for i in 0..<n where bodyLabels[i] > 0 && joined.contains(labels[i]) { owner[i] = bodyLabels[i]; front.append(i) }
+            while !front.isEmpty {
+                var next: [Int] = []
+                for i in front {
+                    let x = i % w, y = i / w
+                    for j in [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1]
+                    where j >= 0 && owner[j] == 0 && labels[j] == labels[i] {
+                        owner[j] = owner[i]; next.append(j)
+                    }
+                }
+                front = next
+            }
+            var parts = [ObjectMoments](repeating: ObjectMoments(), count: bodyCount)
+            for i in 0..<n where owner[i] > 0 {
+                let x = Double(i % w) + 0.5, y = Double(i / w) + 0.5
+                if shadow[i] != 0 { parts[Int(owner[i]) - 1].addShadow(x, y) }
+                else if bodyOpen[i] != 0 || body[i] != 0 { parts[Int(owner[i]) - 1].addBody(x, y, contrast: contrast[i]) }
+            }
+            for m in parts where judge(m) == .building {
+                candidates.append(BuildingCandidate(body: m.bodyCentroid, shadow: m.shadowCentroid, m: m))
+            }
         }
 
         // The shadow direction of the date, from the buildings: body centre -> shadow centre, the
@@ -347,7 +392,8 @@ struct StructureDetector {
             // A building's shadow lies on its side away from the sun: with a known direction, drop
             // objects whose dark part lies towards the sun (a dark patch beside a bright one).
             var agreement = 1.0
-            if let (sx, sy) = shadowDirection {
+            // (A shadow of a few pixels, as a weak candidate may have, says nothing of its direction.)
+            if let (sx, sy) = shadowDirection, Double(m.shadowCount) * px2 >= 4 {
                 let dx = c.shadow.x - c.body.x, dy = c.shadow.y - c.body.y
                 let d = (dx * dx + dy * dy).squareRoot()
                 if d > 0.5 { agreement = (dx * sx + dy * sy) / d }

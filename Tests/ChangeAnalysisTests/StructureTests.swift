@@ -135,6 +135,51 @@ final class StructureTests: XCTestCase {
         if let p = found.first { XCTAssertLessThan(distance(p.structure.center, post), 2) }
     }
 
+    /// Low sun: a post 3 m inside the fence casts an 18 m shadow into the compound, rimmed by
+    /// half-dark pixels that differ from the ground as much as its roof. The post is placed at its
+    /// roof, not in the middle of the rim.
+    func testAPostWithALongShadowIsPlacedAtItsRoof() throws {
+        let gsd = 0.5, size = 400
+        let origin = MapPoint(x: 560_000, y: 4_632_000)
+        let transform = GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd)
+        let compound = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175), MapPoint(x: origin.x + 175, y: origin.y - 175),
+                                   MapPoint(x: origin.x + 175, y: origin.y - 25), MapPoint(x: origin.x + 25, y: origin.y - 25)])
+        let post = MapPoint(x: origin.x + 100, y: origin.y - 25 - 3)
+        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
+                            georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
+        var state: UInt64 = 13
+        raster.samples.withUnsafeMutableBytes { bytes in
+            for y in 0..<size {
+                for x in 0..<size {
+                    let m = transform.map(PixelPoint(x: Double(x) + 0.5, y: Double(y) + 0.5))
+                    let d = compound.distanceToBoundary(m), inside = compound.contains(m)
+                    var v: (Double, Double, Double) = inside ? (90, 120, 70) : (110, 130, 80)
+                    if !inside && d < 8 { v = (190, 180, 160) }
+                    if inside && d > 3 && d < 6 { v = (140, 125, 100) }
+                    if d < 0.5 { v = (30, 30, 35) }
+                    let across = abs(m.x - post.x), below = post.y - m.y
+                    if below > 2, below < 21, across < 3.5 { v = across < 2 ? (38, 42, 48) : (70, 78, 115) }
+                    if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (160, 150, 140) }
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    let noise = Double(Int(state >> 61)) - 3.5
+                    for (band, value) in [v.0, v.1, v.2].enumerated() {
+                        bytes[band * size * size + y * size + x] = UInt8(max(0, min(255, value + noise)))
+                    }
+                }
+            }
+        }
+        func found(_ parameters: GuardPostParameters) throws -> [MapPoint] {
+            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: compound, parameters: parameters)
+                .filter(\.isStrong).map(\.structure.center)
+        }
+        let posts = try found(GuardPostParameters())
+        XCTAssertEqual(posts.count, 1, "\(posts)")
+        if let p = posts.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+        var anyDepth = GuardPostParameters()
+        anyDepth.maxPostDepthMeters = .infinity
+        XCTAssertTrue(try found(anyDepth).allSatisfy { distance($0, post) > 3 }, "the rim pulls the post off its roof")
+    }
+
     /// A post 10 m from a corner whose fence the profile does not model (a bright patch where the
     /// fences meet, as a gate or the corner of a track leaves): the post's shadow groups the two, and
     /// the roof touching the shadow places the post, not the brighter corner.
@@ -183,6 +228,42 @@ final class StructureTests: XCTestCase {
         let misplaced = try nearCorner(noRoofs)
         XCTAssertEqual(misplaced.count, 1)
         XCTAssertTrue(misplaced.allSatisfy { distance($0, post) > 5 }, "\(misplaced)")
+    }
+
+    /// Low sun: two 36 m buildings 10 m apart whose long shadows join them into one 100 m object.
+    /// Each is found where it stands, with its own shadow.
+    func testBuildingsJoinedByLongShadowsAreFoundApart() throws {
+        let gsd = 0.5, size = 240
+        let origin = MapPoint(x: 560_000, y: 4_632_000)
+        let transform = GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd)
+        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
+                            georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
+        // Roofs from x = 10 and 56 m (36 x 12 m), each shadow 15 m long to the west; y from 54 to 66 m.
+        let roofs = [(10.0, (200.0, 80.0, 60.0)), (56.0, (185.0, 185.0, 190.0))]
+        var state: UInt64 = 5
+        raster.samples.withUnsafeMutableBytes { bytes in
+            for y in 0..<size {
+                for x in 0..<size {
+                    let mx = (Double(x) + 0.5) * gsd, my = (Double(y) + 0.5) * gsd
+                    var v = (120.0, 128.0, 100.0)
+                    for (x0, _) in roofs where mx >= x0 - 15 && mx < x0 && my >= 54 && my < 66 { v = (42, 46, 52) }
+                    for (x0, colour) in roofs where mx >= x0 && mx < x0 + 36 && my >= 54 && my < 66 { v = colour }
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    let noise = Double(Int(state >> 61)) - 3.5
+                    for (band, value) in [v.0, v.1, v.2].enumerated() {
+                        bytes[band * size * size + y * size + x] = UInt8(max(0, min(255, value + noise)))
+                    }
+                }
+            }
+        }
+        let region = MapPolygon([MapPoint(x: origin.x, y: origin.y - 120), MapPoint(x: origin.x + 120, y: origin.y - 120),
+                                 MapPoint(x: origin.x + 120, y: origin.y), MapPoint(x: origin.x, y: origin.y)])
+        let found = try StructureAnalysis.detect(InMemorySource(raster), within: region).map(\.center).sorted { $0.x < $1.x }
+        XCTAssertEqual(found.count, 2, "\(found)")
+        for (centre, (x0, _)) in zip(found, roofs) {
+            XCTAssertEqual(centre.x, origin.x + x0 + 18, accuracy: 2)
+            XCTAssertEqual(centre.y, origin.y - 60, accuracy: 2)
+        }
     }
 
     func testMatchingWithShiftAndTolerance() {
