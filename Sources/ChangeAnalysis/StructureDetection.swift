@@ -311,7 +311,7 @@ struct StructureDetector {
             }
         }
         struct BuildingCandidate { var body: PixelPoint; var shadow: PixelPoint; var m: ObjectMoments }
-        enum Verdict { case building, notCompact, other }
+        enum Verdict { case building, tooLong, other }
         func judge(_ m: ObjectMoments) -> Verdict {
             let bodyArea = Double(m.bodyCount) * px2
             guard m.bodyCount > 0, bodyArea >= parameters.buildingBodyArea.lowerBound else { return .other }
@@ -320,9 +320,10 @@ struct StructureDetector {
                                      sxy: m.bodySumXY / Double(m.bodyCount) - c.x * c.y)
             let length = (12 * axes.majorVariance).squareRoot() * image.gsd
             let breadth = (12 * axes.minorVariance).squareRoot() * image.gsd
+            // Too long or too large for one building: possibly several, joined by their shadows.
+            guard bodyArea <= parameters.buildingBodyArea.upperBound, length <= parameters.buildingMaxLengthMeters else { return .tooLong }
             // A compact body: not a track or a line of speckle (which fill little of their rectangle).
-            guard bodyArea <= parameters.buildingBodyArea.upperBound, length <= parameters.buildingMaxLengthMeters,
-                  breadth >= 4, bodyArea >= 0.55 * length * breadth else { return .notCompact }
+            guard breadth >= 4, bodyArea >= 0.55 * length * breadth else { return .other }
             return Double(m.shadowCount) * px2 >= parameters.buildingMinShadowArea ? .building : .other
         }
         var candidates: [BuildingCandidate] = []
@@ -330,7 +331,7 @@ struct StructureDetector {
         for (k, m) in moments.enumerated() {
             switch judge(m) {
             case .building: candidates.append(BuildingCandidate(body: m.bodyCentroid, shadow: m.shadowCentroid, m: m))
-            case .notCompact: joined.insert(Int32(k + 1))
+            case .tooLong: joined.insert(Int32(k + 1))
             case .other: break
             }
         }
@@ -365,7 +366,9 @@ struct StructureDetector {
                 if shadow[i] != 0 { parts[Int(owner[i]) - 1].addShadow(x, y) }
                 else if bodyOpen[i] != 0 || body[i] != 0 { parts[Int(owner[i]) - 1].addBody(x, y, contrast: contrast[i]) }
             }
-            for m in parts where judge(m) == .building {
+            // (A part must be a building's size: a guard post's cabin and shadow on a fence line that
+            // ran too long is no building.)
+            for m in parts where judge(m) == .building && Double(m.bodyCount) * px2 >= 2 * parameters.buildingBodyArea.lowerBound {
                 candidates.append(BuildingCandidate(body: m.bodyCentroid, shadow: m.shadowCentroid, m: m))
             }
         }

@@ -78,13 +78,14 @@ extension StructureAnalysis {
             + match(before: postsBefore, after: postsAfter, afterShiftMeters: shift, toleranceMeters: max(10, 4 * pixelSizeMeters))
     }
 
-    /// Whether `source` has data around `point` (a 6 m square, in its own map coordinates): a
-    /// structure one date shows where the other has no data (cloud, nodata, outside the image) is
+    /// Whether `source` has data all around `point` (a square `radiusMeters` out, in its own map
+    /// coordinates; a stray nodata-valued pixel in fifty is allowed): a structure one date shows
+    /// where either date has no data nearby (cloud, cloud shadow, nodata, outside the image) is
     /// neither new nor removed, but unknown.
-    public static func hasData(_ source: PixelSource, around point: MapPoint) throws -> Bool {
+    public static func hasData(_ source: PixelSource, around point: MapPoint, radiusMeters: Double = 3) throws -> Bool {
         guard let t = source.georeferencing?.transform, let p = t.pixel(point) else { return false }
         let gsd = max(1e-9, (t.pixelWidth * t.pixelWidth + t.columnRotation * t.columnRotation).squareRoot())
-        let r = max(1, Int((3 / gsd).rounded()))
+        let r = max(1, Int((radiusMeters / gsd).rounded()))
         guard let window = PixelWindow(x: Int(p.x) - r, y: Int(p.y) - r, width: 2 * r + 1, height: 2 * r + 1)
             .intersection(source.layout.window), window.pixelCount > 0 else { return false }
         let layout = source.layout
@@ -93,12 +94,11 @@ extension StructureAnalysis {
         guard let nodata = source.nodata else { return true }
         var values = [Float](repeating: 0, count: window.pixelCount * layout.bandCount)
         PerimeterExtractor.convert(bytes, type: layout.pixelType, count: values.count, into: &values)
-        // Data when most pixels have a band that is not nodata.
         var withData = 0
         for i in 0..<window.pixelCount where (0..<layout.bandCount).contains(where: { values[$0 * window.pixelCount + i] != Float(nodata) }) {
             withData += 1
         }
-        return withData * 2 > window.pixelCount
+        return withData * 50 >= window.pixelCount * 49 && window.pixelCount == (2 * r + 1) * (2 * r + 1)
     }
 
     /// Matching of clear detections only.

@@ -127,12 +127,15 @@ struct Evaluate: ParsableCommand {
             func items(_ key: String) throws -> [MapPoint] {
                 try ((structures[key] as? [[String: Any]]) ?? []).map { try mapPoints([[$0["lon"] as! Double, $0["lat"] as! Double]])[0] }
             }
-            let newPosts = try items("new_guard_posts"), newBuildings = try items("new_buildings")
+            let newPosts = try items("new_guard_posts"), reportedBuildings = try items("new_buildings")
             let onFence = ((structures["new_guard_posts"] as? [[String: Any]]) ?? []).filter { $0["on_new_fence"] as? Bool == true }.count
-            // Structures under a cloud or its shadow at either date cannot be seen; they are left out
-            // of the truth.
-            let clouds = ["before", "after"].flatMap { (truth.clouds[$0] ?? []).map(\.outline) + (truth.cloudShadows[$0] ?? []) }
-            let trueNewBuildings = truth.buildingsAfter.filter { b in truth.newBuildingIDs.contains(b.id) && !clouds.contains { $0.contains(b.center) } }
+            // Structures under a cloud or its shadow at either date, or within the 15 m of one that
+            // compare reports as unknown, cannot be counted; they are left out of the truth.
+            let masks = ["before", "after"].flatMap { (truth.clouds[$0] ?? []).map(\.outline) + (truth.cloudShadows[$0] ?? []) }
+            let hidden = { (p: MapPoint) in masks.contains { $0.contains(p) || $0.distanceToBoundary(p) <= 15 } }
+            // (Symmetrically, what the report lists there is not scored.)
+            let newBuildings = reportedBuildings.filter { !hidden($0) }
+            let trueNewBuildings = truth.buildingsAfter.filter { b in truth.newBuildingIDs.contains(b.id) && !hidden(b.center) }
             var claimed = Set<String>()
             var hits = 0
             for p in newBuildings {
@@ -144,14 +147,14 @@ struct Evaluate: ParsableCommand {
             let recall = trueNewBuildings.isEmpty ? 1 : Double(hits) / Double(trueNewBuildings.count)
             let distractors = truth.housesAfter.filter { truth.distractorIDs.contains($0.id) }
             let counted = (newPosts + newBuildings).filter { p in distractors.contains { $0.footprint.contains(p) || $0.footprint.distanceToBoundary(p) <= 8 } }.count
-            // Posts under a cloud cannot be counted either; the claims say so (inconclusive).
-            let hiddenPosts = truth.guardPostsAfter.filter { p in truth.newGuardPostIDs.contains(p.id) && clouds.contains { $0.contains(p.center) } }.count
+            // Nor can posts there; the claims say so (inconclusive).
+            let hiddenPosts = truth.guardPostsAfter.filter { p in truth.newGuardPostIDs.contains(p.id) && hidden(p.center) }.count
             let visibleNew = truth.newGuardPostIDs.count - hiddenPosts, visibleOnFence = truth.newGuardPostsOnNewFence - hiddenPosts
             let postError = abs(newPosts.count - visibleNew)
             let fenceError = abs(onFence - visibleOnFence)
             if !nochange { postsExact = postError == 0 && fenceError == 0 }
             pass = pass && postError <= 1 && fenceError <= 1 && precision >= 0.9 && recall >= 0.9 && counted == 0
-            let hiddenNote = hiddenPosts > 0 ? " (\(hiddenPosts) under cloud)" : ""
+            let hiddenNote = hiddenPosts > 0 ? " (\(hiddenPosts) near cloud)" : ""
             cells += ["\(truth.newGuardPostIDs.count)\(hiddenNote) / \(newPosts.count)", "\(truth.newGuardPostsOnNewFence) / \(onFence)",
                       String(format: "%d / %d, %.0f %%, %.0f %%", newBuildings.count, trueNewBuildings.count, 100 * precision, 100 * recall),
                       "\(counted)",

@@ -266,6 +266,26 @@ final class StructureTests: XCTestCase {
         }
     }
 
+    /// Data "around" a point: none missing within the radius (a masked cloud 10 m away counts at
+    /// 15 m, not at 3 m), and nothing off the image.
+    func testHasDataAroundAPoint() throws {
+        let gsd = 0.5, size = 200
+        let origin = MapPoint(x: 560_000, y: 4_632_000)
+        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
+                            georeferencing: Georeferencing(transform: GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd),
+                                                           crs: CRS(epsg: 32652)))
+        raster.samples.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 100 } }
+        let cloud = MapPolygon([MapPoint(x: origin.x + 60, y: origin.y - 90), MapPoint(x: origin.x + 90, y: origin.y - 90),
+                                MapPoint(x: origin.x + 90, y: origin.y - 60), MapPoint(x: origin.x + 60, y: origin.y - 60)])
+        let source = MaskedSource(InMemorySource(raster), hiding: [cloud])
+        let point = MapPoint(x: origin.x + 50, y: origin.y - 75)
+        XCTAssertTrue(try StructureAnalysis.hasData(source, around: point))
+        XCTAssertFalse(try StructureAnalysis.hasData(source, around: point, radiusMeters: 15))
+        XCTAssertFalse(try StructureAnalysis.hasData(source, around: MapPoint(x: origin.x + 75, y: origin.y - 75)))
+        XCTAssertFalse(try StructureAnalysis.hasData(source, around: MapPoint(x: origin.x + 2, y: origin.y - 50), radiusMeters: 15),
+                       "the image's edge is no data")
+    }
+
     func testMatchingWithShiftAndTolerance() {
         func post(_ x: Double, _ y: Double) -> DetectedStructure {
             DetectedStructure(kind: .guardPost, center: MapPoint(x: x, y: y),
