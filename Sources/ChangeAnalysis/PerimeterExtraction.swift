@@ -299,16 +299,9 @@ struct PerimeterExtractor {
         // border and is left out), holes filled.
         var siteCloud: [Bool] = []
         if !valid[sy * width + sx] {
-            siteCloud = [Bool](repeating: false, count: width * height)
-            var stack = [sy * width + sx]
-            siteCloud[stack[0]] = true
-            while let i = stack.popLast() {
-                let x = i % width, y = i / width
-                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < width && ny < height {
-                    let j = ny * width + nx
-                    if !valid[j], !siteCloud[j] { siteCloud[j] = true; stack.append(j) }
-                }
-            }
+            let clouds = label { !valid[$0] }
+            let cloud = clouds.labels[sy * width + sx]
+            siteCloud = clouds.labels.map { $0 == cloud }
         }
         var dilated = [UInt8](repeating: 0, count: evidence.count)
         var tried: [Int] = []

@@ -42,18 +42,8 @@ public final class MaskedSource: PixelSource {
                     break
                 }
                 guard hidden else { continue }
-                for band in 0..<bands { Self.store(fill, at: band * n + y * window.width + x, type: layout.pixelType, in: destination) }
+                for band in 0..<bands { layout.pixelType.fill(destination, with: fill, from: band * n + y * window.width + x, count: 1) }
             }
-        }
-    }
-
-    private static func store(_ value: Double, at index: Int, type: PixelType, in buffer: UnsafeMutableRawBufferPointer) {
-        switch type {
-        case .uint8: buffer.storeBytes(of: UInt8(clamping: Int(value)), toByteOffset: index, as: UInt8.self)
-        case .uint16: buffer.storeBytes(of: UInt16(clamping: Int(value)), toByteOffset: 2 * index, as: UInt16.self)
-        case .int16: buffer.storeBytes(of: Int16(clamping: Int(value)), toByteOffset: 2 * index, as: Int16.self)
-        case .float32: buffer.storeBytes(of: Float(value), toByteOffset: 4 * index, as: Float.self)
-        case .float64: buffer.storeBytes(of: value, toByteOffset: 8 * index, as: Double.self)
         }
     }
 }

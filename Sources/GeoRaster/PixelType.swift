@@ -34,4 +34,21 @@ public enum PixelType: String, Sendable, CaseIterable, Codable {
         case .float64: return Double.greatestFiniteMagnitude
         }
     }
+
+    /// Stores `value` into samples `start ..< start + count` of a buffer of this type (integer
+    /// types round and clamp it; NaN or infinities, which they cannot hold, become 0).
+    public func fill(_ buffer: UnsafeMutableRawBufferPointer, with value: Double, from start: Int = 0, count: Int) {
+        let integer = value.isFinite ? Int(value.rounded()) : 0
+        switch self {
+        case .uint8: Self.store(UInt8(clamping: integer), buffer, start, count)
+        case .int16: Self.store(Int16(clamping: integer), buffer, start, count)
+        case .uint16: Self.store(UInt16(clamping: integer), buffer, start, count)
+        case .float32: Self.store(Float(value), buffer, start, count)
+        case .float64: Self.store(value, buffer, start, count)
+        }
+    }
+
+    private static func store<T>(_ value: T, _ buffer: UnsafeMutableRawBufferPointer, _ start: Int, _ count: Int) {
+        for i in start..<(start + count) { buffer.storeBytes(of: value, toByteOffset: i * MemoryLayout<T>.stride, as: T.self) }
+    }
 }

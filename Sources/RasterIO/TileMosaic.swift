@@ -187,8 +187,7 @@ public final class TileMosaic: RasterSource {
         let touched = tiles.indices.filter { tiles[$0].window.intersection(window) != nil }
         let covered = touched.reduce(0) { $0 + tiles[$1].window.intersection(window)!.pixelCount }
         if !(tilesAreDisjoint && covered == window.pixelCount) {
-            Fill.fill(destination, with: info.nodata ?? 0, pixelType: layout.pixelType,
-                      count: window.pixelCount * layout.bandCount)
+            layout.pixelType.fill(destination, with: info.nodata ?? 0, count: window.pixelCount * layout.bandCount)
         }
         for index in touched {
             let tile = tiles[index]
@@ -287,25 +286,6 @@ public final class TileMosaic: RasterSource {
             }
         }
         return (uncovered, gaps)
-    }
-}
-
-/// Fills a buffer with one value of a pixel type.
-enum Fill {
-    static func fill(_ buffer: UnsafeMutableRawBufferPointer, with value: Double, pixelType: PixelType, count: Int) {
-        // An integer raster cannot hold NaN or infinities: fill those with 0.
-        let integer = value.isFinite ? Int(value.rounded()) : 0
-        switch pixelType {
-        case .uint8: fillTyped(buffer, UInt8(clamping: integer), count)
-        case .int16: fillTyped(buffer, Int16(clamping: integer), count)
-        case .uint16: fillTyped(buffer, UInt16(clamping: integer), count)
-        case .float32: fillTyped(buffer, Float(value), count)
-        case .float64: fillTyped(buffer, value, count)
-        }
-    }
-    private static func fillTyped<T>(_ buffer: UnsafeMutableRawBufferPointer, _ value: T, _ count: Int) {
-        let typed = buffer.bindMemory(to: T.self)
-        for i in 0..<count { typed[i] = value }
     }
 }
 

@@ -59,13 +59,14 @@ struct Evaluate: ParsableCommand {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
-        // Cloud masks as a vendor would give them: each date's clouds where that date's image shows
-        // them (the after image is misregistered).
-        func mask(_ date: String, _ clouds: [SceneTruth.Cloud]) throws -> String? {
-            guard masksFromTruth, !clouds.isEmpty else { return nil }
+        // What a vendor's cloud mask marks at each date: its clouds and their shadows.
+        let masked = { (date: String) in (truth.clouds[date] ?? []).map(\.outline) + (truth.cloudShadows[date] ?? []) }
+        // The masks as the vendor would give them: where that date's image shows them (the after
+        // image is misregistered).
+        func mask(_ date: String) throws -> String? {
+            let outlines = masked(date)
+            guard masksFromTruth, !outlines.isEmpty else { return nil }
             let shift = date == "after" ? MapPoint(x: truth.misregistration.eastMeters, y: truth.misregistration.northMeters) : MapPoint(x: 0, y: 0)
-            // Clouds and their shadows, as a vendor's mask marks both.
-            let outlines = clouds.map(\.outline) + (truth.cloudShadows[date] ?? [])
             let rings = try outlines.map { outline in
                 try CoordinateTransform.toLonLat(outline.ring.map { MapPoint(x: $0.x + shift.x, y: $0.y + shift.y) }, from: crs)
             }
@@ -79,7 +80,7 @@ struct Evaluate: ParsableCommand {
         let job = CompareJob(before: folder + "/before", after: folder + "/after",
                              site: GeoPoint(longitude: truth.site.longitude, latitude: truth.site.latitude),
                              aoiPath: nil, claimsPath: nil, perimeterBeforePath: nil, perimeterAfterPath: nil,
-                             maskBeforePath: try mask("before", (truth.clouds["before"] ?? [])), maskAfterPath: try mask("after", (truth.clouds["after"] ?? [])),
+                             maskBeforePath: try mask("before"), maskAfterPath: try mask("after"),
                              title: name, radiusMeters: 1200)
         let outputs = try job.run(progress: Progress(enabled: false))
         let seconds = Date().timeIntervalSince(start)
@@ -131,7 +132,7 @@ struct Evaluate: ParsableCommand {
             let onFence = ((structures["new_guard_posts"] as? [[String: Any]]) ?? []).filter { $0["on_new_fence"] as? Bool == true }.count
             // Structures under a cloud or its shadow at either date, or within the 15 m of one that
             // compare reports as unknown, cannot be counted; they are left out of the truth.
-            let masks = ["before", "after"].flatMap { (truth.clouds[$0] ?? []).map(\.outline) + (truth.cloudShadows[$0] ?? []) }
+            let masks = masked("before") + masked("after")
             let hidden = { (p: MapPoint) in masks.contains { $0.contains(p) || $0.distanceToBoundary(p) <= 15 } }
             // (Symmetrically, what the report lists there is not scored.)
             let newBuildings = reportedBuildings.filter { !hidden($0) }

@@ -95,33 +95,23 @@ final class StructureTests: XCTestCase {
         XCTAssertEqual(change.unchanged.map(\.before.center.x).sorted(), [0, 100, 200])
     }
 
-    /// A post on a plain fence corridor: found where it stands; nothing else along the fence, not
-    /// even where the fence runs a metre off the outline for 25 m (an outline drifting off a
-    /// fence leaves a thin line of anomaly along it, not a post).
-    func testGuardPostOnAPlainCorridor() throws {
-        let gsd = 0.5, size = 400
-        let origin = MapPoint(x: 560_000, y: 4_632_000)
-        let transform = GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd)
-        // A 150 x 150 m compound: bright strip outside, dark 1 m fence, a track inside, grass.
-        let compound = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175), MapPoint(x: origin.x + 175, y: origin.y - 175),
-                                   MapPoint(x: origin.x + 175, y: origin.y - 25), MapPoint(x: origin.x + 25, y: origin.y - 25)])
-        let post = MapPoint(x: origin.x + 100, y: origin.y - 25 - 4)  // 4 m inside the north fence
+    // MARK: Hand-painted images: one object at a time, on known ground.
+
+    static let origin = MapPoint(x: 560_000, y: 4_632_000)
+
+    /// A `size` x `size` RGB uint8 image at 0.5 m in UTM 52N from `origin`, each pixel the colour
+    /// `paint` gives its centre plus a reproducible noise of ±3.5 (a linear congruential stream
+    /// started at `seed`).
+    func painted(size: Int, seed: UInt64, _ paint: (MapPoint) -> (Double, Double, Double)) -> Raster {
+        let gsd = 0.5
+        let transform = GeoTransform(originX: Self.origin.x, originY: Self.origin.y, pixelWidth: gsd, pixelHeight: -gsd)
         var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
                             georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
-        var state: UInt64 = 7
+        var state = seed
         raster.samples.withUnsafeMutableBytes { bytes in
             for y in 0..<size {
                 for x in 0..<size {
-                    let m = transform.map(PixelPoint(x: Double(x) + 0.5, y: Double(y) + 0.5))
-                    let d = compound.distanceToBoundary(m), inside = compound.contains(m)
-                    var v: (Double, Double, Double) = inside ? (90, 120, 70) : (110, 130, 80)
-                    if !inside && d < 8 { v = (190, 180, 160) }
-                    if inside && d > 3 && d < 6 { v = (140, 125, 100) }
-                    if d < 0.5 { v = (30, 30, 35) }
-                    if m.y < origin.y - 60, m.y > origin.y - 85, m.x > origin.x + 174.5 {
-                        v = abs(m.x - (origin.x + 176)) < 0.5 ? (30, 30, 35) : m.x > origin.x + 175 ? (190, 180, 160) : v
-                    }
-                    if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
+                    let v = paint(transform.map(PixelPoint(x: Double(x) + 0.5, y: Double(y) + 0.5)))
                     state = state &* 6364136223846793005 &+ 1442695040888963407
                     let noise = Double(Int(state >> 61)) - 3.5
                     for (band, value) in [v.0, v.1, v.2].enumerated() {
@@ -130,7 +120,37 @@ final class StructureTests: XCTestCase {
                 }
             }
         }
-        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: compound)
+        return raster
+    }
+
+    /// A 150 x 150 m compound 25 m in from `origin` on a 200 m image.
+    let corridorCompound = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175), MapPoint(x: origin.x + 175, y: origin.y - 175),
+                                       MapPoint(x: origin.x + 175, y: origin.y - 25), MapPoint(x: origin.x + 25, y: origin.y - 25)])
+
+    /// The ground across its fence: a bright strip outside, the dark 1 m fence, a track inside, grass.
+    func corridorGround(_ m: MapPoint) -> (Double, Double, Double) {
+        let d = corridorCompound.distanceToBoundary(m), inside = corridorCompound.contains(m)
+        if d < 0.5 { return (30, 30, 35) }
+        if !inside && d < 8 { return (190, 180, 160) }
+        if inside && d > 3 && d < 6 { return (140, 125, 100) }
+        return inside ? (90, 120, 70) : (110, 130, 80)
+    }
+
+    /// A post on a plain fence corridor: found where it stands; nothing else along the fence, not
+    /// even where the fence runs a metre off the outline for 25 m (an outline drifting off a
+    /// fence leaves a thin line of anomaly along it, not a post).
+    func testGuardPostOnAPlainCorridor() throws {
+        let origin = Self.origin
+        let post = MapPoint(x: origin.x + 100, y: origin.y - 25 - 4)  // 4 m inside the north fence
+        let raster = painted(size: 400, seed: 7) { m in
+            var v = corridorGround(m)
+            if m.y < origin.y - 60, m.y > origin.y - 85, m.x > origin.x + 174.5 {
+                v = abs(m.x - (origin.x + 176)) < 0.5 ? (30, 30, 35) : m.x > origin.x + 175 ? (190, 180, 160) : v
+            }
+            if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
+            return v
+        }
+        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
         XCTAssertEqual(found.count, 1, "\(found.map(\.structure.center))")
         if let p = found.first { XCTAssertLessThan(distance(p.structure.center, post), 2) }
     }
@@ -139,37 +159,16 @@ final class StructureTests: XCTestCase {
     /// half-dark pixels that differ from the ground as much as its roof. The post is placed at its
     /// roof, not in the middle of the rim.
     func testAPostWithALongShadowIsPlacedAtItsRoof() throws {
-        let gsd = 0.5, size = 400
-        let origin = MapPoint(x: 560_000, y: 4_632_000)
-        let transform = GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd)
-        let compound = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175), MapPoint(x: origin.x + 175, y: origin.y - 175),
-                                   MapPoint(x: origin.x + 175, y: origin.y - 25), MapPoint(x: origin.x + 25, y: origin.y - 25)])
-        let post = MapPoint(x: origin.x + 100, y: origin.y - 25 - 3)
-        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
-                            georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
-        var state: UInt64 = 13
-        raster.samples.withUnsafeMutableBytes { bytes in
-            for y in 0..<size {
-                for x in 0..<size {
-                    let m = transform.map(PixelPoint(x: Double(x) + 0.5, y: Double(y) + 0.5))
-                    let d = compound.distanceToBoundary(m), inside = compound.contains(m)
-                    var v: (Double, Double, Double) = inside ? (90, 120, 70) : (110, 130, 80)
-                    if !inside && d < 8 { v = (190, 180, 160) }
-                    if inside && d > 3 && d < 6 { v = (140, 125, 100) }
-                    if d < 0.5 { v = (30, 30, 35) }
-                    let across = abs(m.x - post.x), below = post.y - m.y
-                    if below > 2, below < 21, across < 3.5 { v = across < 2 ? (38, 42, 48) : (70, 78, 115) }
-                    if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (160, 150, 140) }
-                    state = state &* 6364136223846793005 &+ 1442695040888963407
-                    let noise = Double(Int(state >> 61)) - 3.5
-                    for (band, value) in [v.0, v.1, v.2].enumerated() {
-                        bytes[band * size * size + y * size + x] = UInt8(max(0, min(255, value + noise)))
-                    }
-                }
-            }
+        let post = MapPoint(x: Self.origin.x + 100, y: Self.origin.y - 25 - 3)
+        let raster = painted(size: 400, seed: 13) { m in
+            var v = corridorGround(m)
+            let across = abs(m.x - post.x), below = post.y - m.y
+            if below > 2, below < 21, across < 3.5 { v = across < 2 ? (38, 42, 48) : (70, 78, 115) }
+            if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (160, 150, 140) }
+            return v
         }
         func found(_ parameters: GuardPostParameters) throws -> [MapPoint] {
-            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: compound, parameters: parameters)
+            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound, parameters: parameters)
                 .filter(\.isStrong).map(\.structure.center)
         }
         let posts = try found(GuardPostParameters())
@@ -184,39 +183,18 @@ final class StructureTests: XCTestCase {
     /// fences meet, as a gate or the corner of a track leaves): the post's shadow groups the two, and
     /// the roof touching the shadow places the post, not the brighter corner.
     func testAPostNearACornerIsPlacedByTheRoofItsShadowTouches() throws {
-        let gsd = 0.5, size = 400
-        let origin = MapPoint(x: 560_000, y: 4_632_000)
-        let transform = GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd)
-        let compound = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175), MapPoint(x: origin.x + 175, y: origin.y - 175),
-                                   MapPoint(x: origin.x + 175, y: origin.y - 25), MapPoint(x: origin.x + 25, y: origin.y - 25)])
-        let corner = MapPoint(x: origin.x + 25, y: origin.y - 175)
+        let corner = MapPoint(x: Self.origin.x + 25, y: Self.origin.y - 175)
         let post = MapPoint(x: corner.x + 10, y: corner.y + 4.5)  // on the track inside the south fence
-        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
-                            georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
-        var state: UInt64 = 11
-        raster.samples.withUnsafeMutableBytes { bytes in
-            for y in 0..<size {
-                for x in 0..<size {
-                    let m = transform.map(PixelPoint(x: Double(x) + 0.5, y: Double(y) + 0.5))
-                    let d = compound.distanceToBoundary(m), inside = compound.contains(m)
-                    var v: (Double, Double, Double) = inside ? (90, 120, 70) : (110, 130, 80)
-                    if !inside && d < 8 { v = (190, 180, 160) }
-                    if inside && d > 3 && d < 6 { v = (140, 125, 100) }
-                    if d < 0.5 { v = (30, 30, 35) }
-                    // The roof's shadow falls north-west, touching it.
-                    if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { v = (40, 45, 38) }
-                    if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
-                    if abs(m.x - corner.x) < 3, abs(m.y - corner.y) < 3 { v = (235, 235, 225) }
-                    state = state &* 6364136223846793005 &+ 1442695040888963407
-                    let noise = Double(Int(state >> 61)) - 3.5
-                    for (band, value) in [v.0, v.1, v.2].enumerated() {
-                        bytes[band * size * size + y * size + x] = UInt8(max(0, min(255, value + noise)))
-                    }
-                }
-            }
+        let raster = painted(size: 400, seed: 11) { m in
+            var v = corridorGround(m)
+            // The roof's shadow falls north-west, touching it.
+            if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { v = (40, 45, 38) }
+            if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
+            if abs(m.x - corner.x) < 3, abs(m.y - corner.y) < 3 { v = (235, 235, 225) }
+            return v
         }
         func nearCorner(_ parameters: GuardPostParameters) throws -> [MapPoint] {
-            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: compound, parameters: parameters)
+            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound, parameters: parameters)
                 .filter(\.isStrong).map(\.structure.center).filter { distance($0, corner) < 25 }
         }
         let found = try nearCorner(GuardPostParameters())
@@ -233,28 +211,16 @@ final class StructureTests: XCTestCase {
     /// Low sun: two 36 m buildings 10 m apart whose long shadows join them into one 100 m object.
     /// Each is found where it stands, with its own shadow.
     func testBuildingsJoinedByLongShadowsAreFoundApart() throws {
-        let gsd = 0.5, size = 240
-        let origin = MapPoint(x: 560_000, y: 4_632_000)
-        let transform = GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd)
-        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
-                            georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
-        // Roofs from x = 10 and 56 m (36 x 12 m), each shadow 15 m long to the west; y from 54 to 66 m.
+        let origin = Self.origin
+        // Roofs from x = 10 and 56 m (36 x 12 m), each shadow 15 m long to the west; y from 54 to 66 m
+        // south of the origin.
         let roofs = [(10.0, (200.0, 80.0, 60.0)), (56.0, (185.0, 185.0, 190.0))]
-        var state: UInt64 = 5
-        raster.samples.withUnsafeMutableBytes { bytes in
-            for y in 0..<size {
-                for x in 0..<size {
-                    let mx = (Double(x) + 0.5) * gsd, my = (Double(y) + 0.5) * gsd
-                    var v = (120.0, 128.0, 100.0)
-                    for (x0, _) in roofs where mx >= x0 - 15 && mx < x0 && my >= 54 && my < 66 { v = (42, 46, 52) }
-                    for (x0, colour) in roofs where mx >= x0 && mx < x0 + 36 && my >= 54 && my < 66 { v = colour }
-                    state = state &* 6364136223846793005 &+ 1442695040888963407
-                    let noise = Double(Int(state >> 61)) - 3.5
-                    for (band, value) in [v.0, v.1, v.2].enumerated() {
-                        bytes[band * size * size + y * size + x] = UInt8(max(0, min(255, value + noise)))
-                    }
-                }
-            }
+        let raster = painted(size: 240, seed: 5) { m in
+            let mx = m.x - origin.x, my = origin.y - m.y
+            var v = (120.0, 128.0, 100.0)
+            for (x0, _) in roofs where mx >= x0 - 15 && mx < x0 && my >= 54 && my < 66 { v = (42, 46, 52) }
+            for (x0, colour) in roofs where mx >= x0 && mx < x0 + 36 && my >= 54 && my < 66 { v = colour }
+            return v
         }
         let region = MapPolygon([MapPoint(x: origin.x, y: origin.y - 120), MapPoint(x: origin.x + 120, y: origin.y - 120),
                                  MapPoint(x: origin.x + 120, y: origin.y), MapPoint(x: origin.x, y: origin.y)])
@@ -269,12 +235,8 @@ final class StructureTests: XCTestCase {
     /// Data "around" a point: none missing within the radius (a masked cloud 10 m away counts at
     /// 15 m, not at 3 m), and nothing off the image.
     func testHasDataAroundAPoint() throws {
-        let gsd = 0.5, size = 200
-        let origin = MapPoint(x: 560_000, y: 4_632_000)
-        var raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8),
-                            georeferencing: Georeferencing(transform: GeoTransform(originX: origin.x, originY: origin.y, pixelWidth: gsd, pixelHeight: -gsd),
-                                                           crs: CRS(epsg: 32652)))
-        raster.samples.withUnsafeMutableBytes { for i in $0.indices { $0[i] = 100 } }
+        let origin = Self.origin
+        let raster = painted(size: 200, seed: 1) { _ in (100, 100, 100) }
         let cloud = MapPolygon([MapPoint(x: origin.x + 60, y: origin.y - 90), MapPoint(x: origin.x + 90, y: origin.y - 90),
                                 MapPoint(x: origin.x + 90, y: origin.y - 60), MapPoint(x: origin.x + 60, y: origin.y - 60)])
         let source = MaskedSource(InMemorySource(raster), hiding: [cloud])
