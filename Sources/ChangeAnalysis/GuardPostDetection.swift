@@ -274,8 +274,10 @@ struct CorridorSamples {
                         y: pixels.reduce(0) { $0 + mapY[$1] } / Double(pixels.count),
                         isShadow: pixels.filter { shadow[$0] }.count * 2 >= pixels.count)
         }
-        // Single stray pixels cannot make or join a post.
-        parts = parts.filter { Double($0.pixels.count) * gsd * gsd >= p.minWeakAreaSquareMeters }
+        // Single stray pixels cannot make or join a post, nor can a line along the fence: left in,
+        // it joins a post's group and places it on the fence line, or makes a post of a few faint
+        // pixels of track beside it (measured: posts 5-18 m off, and false posts).
+        parts = parts.filter { Double($0.pixels.count) * gsd * gsd >= p.minWeakAreaSquareMeters && !isLineAlongFence($0.pixels, p) }
         var group = Array(parts.indices)
         func top(_ a: Int) -> Int { var a = a; while group[a] != a { a = group[a] }; return a }
         for i in parts.indices {
@@ -297,33 +299,36 @@ struct CorridorSamples {
             let pixels = groupParts.flatMap(\.pixels)
             let body = pixels.filter { !shadow[$0] }
             let strongArea = Double(pixels.filter { z[$0] > p.strongSigma }.count) * px2
-            let bodyArea = Double(body.count) * px2
+            // Roof and walls are metres across. What is a pixel or two wide is the blurred rim of a
+            // shadow (darker than the ground, not dark enough to pass as shadow) or a line of fence
+            // the profile missed: neither is body (measured: a post with a shadow along the fence
+            // came to 62 m² with its rim, 19 m² without).
+            let bodyArea = Double(opened(body).count) * px2
             guard bodyArea <= p.maxBodyAreaSquareMeters else { continue }
             // Extent across the fence: a post is metres deep; an unmodelled stretch of fence is not.
-            let ts = pixels.map { t[$0] }
-            let breadth = Double(ts.max()! - ts.min()!) + gsd
-            guard breadth >= p.minPostBreadthMeters else { continue }
-            // Thin across and three times as long along one side: the fence line where the outline
-            // drifts off it by a pixel (the profile then misses it), not a square post.
-            if breadth < 2 * p.minPostBreadthMeters, Set(pixels.map { edge[$0] }).count == 1 {
-                let along = pixels.map { self.along[$0] }
-                if Double(along.max()! - along.min()!) + gsd >= 3 * breadth { continue }
-            }
+            guard !isFenceLine(pixels, p) else { continue }
             // The roof places the post: the part with the most clearly anomalous pixels that are not
             // shadow (a detached shadow moves with the sun, 15 m between dates); first among parts
             // where such pixels touch a shadow, as an elevated roof's do (a fence corner, which the
-            // profile does not model, can be as anomalous but casts no shadow of its own). A roof of
-            // a few pixels is no roof: then the part with the most non-shadow pixels places it, and
-            // a shadow alone (a roof as dark as its shadow) places it roughly.
-            func roofPixels(_ part: Part) -> [Int] { part.pixels.filter { !shadow[$0] && z[$0] > p.strongSigma } }
-            let roofs = groupParts.map { (pixels: roofPixels($0), attached: $0.pixels.contains { shadow[$0] }) }
-                .filter { Double($0.pixels.count) * px2 >= p.minRoofSquareMeters }
-            let attached = roofs.filter(\.attached)
-            let roof = (attached.isEmpty ? roofs : attached).map(\.pixels).max { $0.count < $1.count } ?? []
+            // profile does not model, can be as anomalous but casts no shadow of its own). A part with
+            // a solid roof comes before one whose such pixels are all thin lines: the fence where the
+            // outline cuts a corner can have more of them than the post beside it (measured: a post
+            // placed 18 m off, on the corner). A roof of a few pixels is no roof: then the part with
+            // the most non-shadow pixels places it, and a shadow alone places it roughly.
+            let roofs = groupParts.map { part -> (pixels: [Int], solid: Bool, attached: Bool) in
+                let pixels = part.pixels.filter { !shadow[$0] && z[$0] > p.strongSigma }
+                return (pixels, Double(opened(pixels).count) * px2 >= p.minRoofSquareMeters, part.pixels.contains { shadow[$0] })
+            }.filter { Double($0.pixels.count) * px2 >= p.minRoofSquareMeters }
+            let solid = roofs.filter(\.solid).isEmpty ? roofs : roofs.filter(\.solid)
+            let attached = solid.filter(\.attached)
+            let roof = (attached.isEmpty ? solid : attached).map(\.pixels).max { $0.count < $1.count } ?? []
             let widestBody = groupParts.map { $0.pixels.filter { !shadow[$0] } }.max { $0.count < $1.count } ?? []
+            // Mostly shadow and no clear roof: a roof as dark as its shadow (a grey roof against
+            // a pale strip) or none seen. The scattered faint pixels around it do not place it.
+            let mostlyShadow = body.count * 3 <= pixels.count
             let polygon = MapPolygon(ring)
             var centre: MapPoint
-            if !roof.isEmpty || !widestBody.isEmpty {
+            if !roof.isEmpty || (!widestBody.isEmpty && !mostlyShadow) {
                 // Posts stand on the fence or a few metres inside it: pixels deeper in are the rim of
                 // a long shadow a low sun casts into the compound (measured: posts placed 10 m off).
                 let candidates = roof.isEmpty ? widestBody : roof
@@ -336,13 +341,18 @@ struct CorridorSamples {
                 // outside corners).
                 guard polygon.contains(centre) || polygon.distanceToBoundary(centre) <= p.maxOutsideMeters else { continue }
             } else {
-                // A shadow alone (a roof as dark as the ground, at 1 m): the post stands where the
-                // shadow's side nearest the compound meets the fence line, or inside.
-                let inner = pixels.max { t[$0] < t[$1] }!
+                // A shadow alone: it starts at the post, which stands on the fence or just inside,
+                // so the post is at the end of its largest part nearest the fence line, whichever
+                // way the sun cast it (out across the strip, or into the compound).
+                let object = groupParts.max { $0.pixels.count < $1.pixels.count }!.pixels
+                let nearest = object.map { abs(t[$0]) }.min()!
+                let end = object.filter { abs(t[$0]) <= nearest + 2 }
+                let inner = end.max { t[$0] < t[$1] }!
                 // A post's shadow starts at the post; one lying wholly beyond the fence's reach is a
                 // dark field or wood past the cleared strip (measured: false removed posts at 6-9 m out).
                 guard Double(t[inner]) >= -p.maxOutsideMeters else { continue }
-                centre = MapPoint(x: mapX[inner], y: mapY[inner])
+                centre = MapPoint(x: end.reduce(0) { $0 + mapX[$1] } / Double(end.count),
+                                  y: end.reduce(0) { $0 + mapY[$1] } / Double(end.count))
                 if t[inner] < 0 {
                     let (ux, uy) = direction(near: centre)
                     let depth = Double(-t[inner]) + 2  // on the inner side of the fence
@@ -362,6 +372,33 @@ struct CorridorSamples {
             out.append(StructureCandidate(structure: structure, isStrong: strongArea >= p.minStrongAreaSquareMeters))
         }
         return out
+    }
+
+    /// Extent across the fence: a post is metres deep; an unmodelled stretch of fence is not.
+    func isFenceLine(_ pixels: [Int], _ p: GuardPostParameters) -> Bool {
+        let ts = pixels.map { t[$0] }
+        return Double(ts.max()! - ts.min()!) + gsd < p.minPostBreadthMeters || isLineAlongFence(pixels, p)
+    }
+
+    /// Thin across and three times as long along one side: the fence line where the outline drifts
+    /// off it by a pixel (the profile then misses it), not a square post.
+    func isLineAlongFence(_ pixels: [Int], _ p: GuardPostParameters) -> Bool {
+        let ts = pixels.map { t[$0] }
+        let breadth = Double(ts.max()! - ts.min()!) + gsd
+        guard breadth < 2 * p.minPostBreadthMeters, Set(pixels.map { edge[$0] }).count == 1 else { return false }
+        let along = pixels.map { self.along[$0] }
+        return Double(along.max()! - along.min()!) + gsd >= 3 * breadth
+    }
+
+    /// The pixels that lie in some 3 x 3 square wholly within `pixels` (a morphological opening):
+    /// what is more than two pixels wide.
+    func opened(_ pixels: [Int]) -> [Int] {
+        @inline(__always) func key(_ c: Int32, _ r: Int32) -> Int64 { Int64(r) << 32 | Int64(UInt32(bitPattern: c)) }
+        let present = Set(pixels.map { key(column[$0], row[$0]) })
+        let square = [(-1, -1), (0, -1), (1, -1), (-1, 0), (0, 0), (1, 0), (-1, 1), (0, 1), (1, 1)].map { (Int32($0.0), Int32($0.1)) }
+        let cores = Set(pixels.filter { i in square.allSatisfy { present.contains(key(column[i] + $0.0, row[i] + $0.1)) } }
+            .map { key(column[$0], row[$0]) })
+        return pixels.filter { i in square.contains { cores.contains(key(column[i] + $0.0, row[i] + $0.1)) } }
     }
 
     /// Unit direction of the ring's edge nearest to `p`.

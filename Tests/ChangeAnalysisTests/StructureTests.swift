@@ -138,7 +138,8 @@ final class StructureTests: XCTestCase {
 
     /// A post on a plain fence corridor: found where it stands; nothing else along the fence, not
     /// even where the fence runs a metre off the outline for 25 m (an outline drifting off a
-    /// fence leaves a thin line of anomaly along it, not a post).
+    /// fence leaves a thin line of anomaly along it, not a post), with two pale patches on the
+    /// track beside it that its shadow-dark line groups with it.
     func testGuardPostOnAPlainCorridor() throws {
         let origin = Self.origin
         let post = MapPoint(x: origin.x + 100, y: origin.y - 25 - 4)  // 4 m inside the north fence
@@ -146,6 +147,9 @@ final class StructureTests: XCTestCase {
             var v = corridorGround(m)
             if m.y < origin.y - 60, m.y > origin.y - 85, m.x > origin.x + 174.5 {
                 v = abs(m.x - (origin.x + 176)) < 0.5 ? (30, 30, 35) : m.x > origin.x + 175 ? (190, 180, 160) : v
+            }
+            for y in [origin.y - 70, origin.y - 76] where abs(m.x - (origin.x + 171)) < 0.75 && abs(m.y - y) < 0.75 {
+                v = (175, 160, 135)
             }
             if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
             return v
@@ -206,6 +210,85 @@ final class StructureTests: XCTestCase {
         let misplaced = try nearCorner(noRoofs)
         XCTAssertEqual(misplaced.count, 1)
         XCTAssertTrue(misplaced.allSatisfy { distance($0, post) > 5 }, "\(misplaced)")
+    }
+
+    /// A low sun along the fence: a post's 20 m shadow lies beside the fence, rimmed by a metre of
+    /// half-dark pixels that are not dark enough to pass as shadow. Roof and rim together come to
+    /// more than a building's 60 m²; the rim is no body, and the post is found at its roof.
+    func testAPostWhoseShadowRunsAlongTheFenceIsAPost() throws {
+        let post = MapPoint(x: Self.origin.x + 175 - 5, y: Self.origin.y - 100)  // 5 m inside the east fence
+        let raster = painted(size: 400, seed: 17) { m in
+            var v = corridorGround(m)
+            let across = abs(m.x - post.x), north = m.y - post.y
+            if north > 2, north < 23, across < 3.5 { v = north < 22 && across < 2.5 ? (38, 42, 48) : (70, 78, 115) }
+            if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (160, 150, 140) }
+            return v
+        }
+        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
+            .filter(\.isStrong).map(\.structure.center)
+        XCTAssertEqual(found.count, 1, "\(found)")
+        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+    }
+
+    /// A grey roof as dark as its shadow: the post shows as one dark object reaching 17 m into the
+    /// compound. It stands at the end nearest the fence, not the far one.
+    func testADarkRoofedPostIsPlacedAtTheShadowsEndByTheFence() throws {
+        let post = MapPoint(x: Self.origin.x + 100, y: Self.origin.y - 25 - 3)  // 3 m inside the north fence
+        let raster = painted(size: 400, seed: 19) { m in
+            var v = corridorGround(m)
+            let across = abs(m.x - post.x), south = post.y - m.y
+            if south > -2, south < 14, across < 2 { v = south < 2 ? (48, 50, 54) : (38, 42, 48) }
+            return v
+        }
+        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
+            .filter(\.isStrong).map(\.structure.center)
+        XCTAssertEqual(found.count, 1, "\(found)")
+        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+    }
+
+    /// The outline runs a metre off the fence for 20 m, leaving a line of anomaly (grass where the
+    /// fence should be, the fence over the strip) with more clearly anomalous pixels than the 3.5 m
+    /// roof of the post 5 m from it, and a shadow of its own. The line is no part of the post and
+    /// does not place it.
+    func testALineOfFenceBesideAPostDoesNotPlaceIt() throws {
+        let origin = Self.origin, fence = origin.y - 175
+        let post = MapPoint(x: origin.x + 42, y: fence + 4.5)  // on the track inside the south fence
+        let raster = painted(size: 400, seed: 23) { m in
+            var v = corridorGround(m)
+            if m.x > origin.x + 32, m.x < origin.x + 52 {
+                if m.y > fence - 0.5, m.y < fence + 0.5 { v = (90, 120, 70) }
+                if m.y > fence - 1.5, m.y <= fence - 0.5 { v = (30, 30, 35) }
+            }
+            if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { v = (40, 45, 38) }
+            if abs(m.x - post.x) < 1.75, abs(m.y - post.y) < 1.75 { v = (175, 165, 150) }
+            return v
+        }
+        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
+            .filter(\.isStrong).map(\.structure.center).filter { distance($0, post) < 30 }
+        XCTAssertEqual(found.count, 1, "\(found)")
+        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+    }
+
+    /// At a corner the outline runs a metre off both fences for 15 m, an L of anomaly round the
+    /// corner with more clearly anomalous pixels than the roof of the post beside it, and shadow of
+    /// its own. Both touch a shadow; the post's solid roof places it, not the L's thin lines.
+    func testAPostBesideAFenceCornerIsPlacedByItsSolidRoof() throws {
+        let corner = MapPoint(x: Self.origin.x + 25, y: Self.origin.y - 175)
+        let post = MapPoint(x: corner.x + 10, y: corner.y + 5)
+        let raster = painted(size: 400, seed: 29) { m in
+            var v = corridorGround(m)
+            let east = m.x - corner.x, north = m.y - corner.y
+            if east > -1.5, east < 15, north > -1.5, north < 15, min(east, north) < 0.5 {
+                v = min(east, north) < -0.5 ? (30, 30, 35) : (90, 120, 70)
+            }
+            if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { v = (40, 45, 38) }
+            if abs(m.x - post.x) < 1.75, abs(m.y - post.y) < 1.75 { v = (175, 165, 150) }
+            return v
+        }
+        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
+            .filter(\.isStrong).map(\.structure.center).filter { distance($0, post) < 30 }
+        XCTAssertEqual(found.count, 1, "\(found)")
+        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
     }
 
     /// Low sun: two 36 m buildings 10 m apart whose long shadows join them into one 100 m object.
