@@ -223,11 +223,23 @@ struct CorridorSamples {
                 sigma[band][tb] = max(floor, 1.4826 * a[a.count / 2])
             }
         }
+        // A side may render the fence less cleanly than the rest (a slanted side is a staircase of
+        // pixels the profile blurs): there the spread is that side's own, where it is wider.
+        var sideMembers = [[Int]](repeating: [], count: ring.count * tBins)
+        for i in 0..<n { sideMembers[Int(edge[i]) * tBins + tBin(i)].append(i) }
+        var sideSigma = [[Float]](repeating: [Float](repeating: 0, count: ring.count * tBins), count: 3)
+        for band in 0..<3 {
+            for k in sideMembers.indices where sideMembers[k].count >= 50 {
+                var a = sideMembers[k].map { abs(residuals[band][$0]) }
+                a.sort()
+                sideSigma[band][k] = 1.4826 * a[a.count / 2]
+            }
+        }
         var z = [Float](repeating: 0, count: n), shadow = [Bool](repeating: false, count: n)
         for i in 0..<n {
-            let tb = tBin(i), k = sBin(i) * tBins + tb
+            let tb = tBin(i), k = sBin(i) * tBins + tb, side = Int(edge[i]) * tBins + tb
             var best: Float = 0
-            for band in 0..<3 { best = max(best, abs(residuals[band][i]) / sigma[band][tb]) }
+            for band in 0..<3 { best = max(best, abs(residuals[band][i]) / max(sigma[band][tb], sideSigma[band][side])) }
             z[i] = best.isFinite ? best : 0
             let ground = profile[3][k]
             shadow[i] = ground > dark && brightness[i] - dark < p.shadowFraction * (ground - dark)

@@ -293,6 +293,29 @@ final class StructureTests: XCTestCase {
         if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
     }
 
+    /// The fence's east side wavers 1.5 m either side of the straight outline every 20 m, as an
+    /// irregular fence drawn from a simplified outline does: the profile (a median over 60 m) cannot
+    /// follow it, and the fence, strip and track leave fragments along that side as anomalous as a
+    /// roof. That side's own spread is wider, and the post on the north side is the only one found.
+    func testAFenceWaveringOffTheOutlineMakesNoPosts() throws {
+        let origin = Self.origin
+        let east = stride(from: 0.0, through: 150, by: 1).map { along in
+            MapPoint(x: origin.x + 175 + 1.5 * sin(2 * .pi * along / 20), y: origin.y - 175 + along)
+        }
+        let fence = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175)] + east + [MapPoint(x: origin.x + 25, y: origin.y - 25)])
+        let post = MapPoint(x: origin.x + 100, y: origin.y - 25 - 4)
+        let raster = painted(size: 400, seed: 31) { m in
+            let d = fence.distanceToBoundary(m), inside = fence.contains(m)
+            var v: (Double, Double, Double) = inside ? (90, 120, 70) : (110, 130, 80)
+            if d < 0.5 { v = (30, 30, 35) } else if !inside && d < 8 { v = (190, 180, 160) } else if inside && d > 3 && d < 6 { v = (140, 125, 100) }
+            if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
+            return v
+        }
+        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound).filter(\.isStrong).map(\.structure.center)
+        XCTAssertEqual(found.count, 1, "\(found)")
+        if let p = found.first { XCTAssertLessThan(distance(p, post), 2, "\(p)") }
+    }
+
     /// Low sun: two 36 m buildings 10 m apart whose long shadows join them into one 100 m object.
     /// Each is found where it stands, with its own shadow.
     func testBuildingsJoinedByLongShadowsAreFoundApart() throws {
