@@ -67,6 +67,9 @@ extension StructureAnalysis {
     }
 }
 
+/// A pixel's key in a hash of pixels, from its global column and row.
+@inline(__always) private func pixelKey(_ c: Int32, _ r: Int32) -> Int64 { Int64(r) << 32 | Int64(UInt32(bitPattern: c)) }
+
 /// The pixels of a corridor along a closed perimeter, from `outside` metres outside to `inside`
 /// metres inside, each placed by arc position `s` (metres from the ring's first vertex) and signed
 /// distance `t` (positive inside), with its colour.
@@ -197,8 +200,7 @@ struct CorridorSamples {
                         for o in start[k]..<start[k + 1] { values.append(data[order[o]]) }
                     }
                     guard !values.isEmpty else { continue }
-                    values.sort()
-                    profile[plane][sb * tBins + tb] = values[values.count / 2]
+                    profile[plane][sb * tBins + tb] = values.select(values.count / 2)
                 }
             }
         }
@@ -214,14 +216,14 @@ struct CorridorSamples {
         for band in 0..<3 { for i in 0..<n { residuals[band][i] = colour[band][i] - profile[band][sBin(i) * tBins + tBin(i)] } }
         var tMembers = [[Int]](repeating: [], count: tBins)
         for i in 0..<n { tMembers[tBin(i)].append(i) }
+        func spread(_ members: [Int], _ band: Int) -> Float {
+            var a = members.map { abs(residuals[band][$0]) }
+            return 1.4826 * a.select(a.count / 2)
+        }
         let floor = max(1e-6, 0.01 * (typical - dark))
         var sigma = [[Float]](repeating: [Float](repeating: floor, count: tBins), count: 3)
         for band in 0..<3 {
-            for tb in 0..<tBins where tMembers[tb].count >= 8 {
-                var a = tMembers[tb].map { abs(residuals[band][$0]) }
-                a.sort()
-                sigma[band][tb] = max(floor, 1.4826 * a[a.count / 2])
-            }
+            for tb in 0..<tBins where tMembers[tb].count >= 8 { sigma[band][tb] = max(floor, spread(tMembers[tb], band)) }
         }
         // A side may render the fence less cleanly than the rest (a slanted side is a staircase of
         // pixels the profile blurs): there the spread is that side's own, where it is wider.
@@ -229,11 +231,7 @@ struct CorridorSamples {
         for i in 0..<n { sideMembers[Int(edge[i]) * tBins + tBin(i)].append(i) }
         var sideSigma = [[Float]](repeating: [Float](repeating: 0, count: ring.count * tBins), count: 3)
         for band in 0..<3 {
-            for k in sideMembers.indices where sideMembers[k].count >= 50 {
-                var a = sideMembers[k].map { abs(residuals[band][$0]) }
-                a.sort()
-                sideSigma[band][k] = 1.4826 * a[a.count / 2]
-            }
+            for k in sideMembers.indices where sideMembers[k].count >= 50 { sideSigma[band][k] = spread(sideMembers[k], band) }
         }
         var z = [Float](repeating: 0, count: n), shadow = [Bool](repeating: false, count: n)
         for i in 0..<n {
@@ -258,8 +256,7 @@ struct CorridorSamples {
         guard !weak.isEmpty else { return [] }
         var slot: [Int64: Int] = [:]
         slot.reserveCapacity(weak.count)
-        @inline(__always) func key(_ c: Int32, _ r: Int32) -> Int64 { Int64(r) << 32 | Int64(UInt32(bitPattern: c)) }
-        for (k, i) in weak.enumerated() { slot[key(column[i], row[i])] = k }
+        for (k, i) in weak.enumerated() { slot[pixelKey(column[i], row[i])] = k }
         var parent = Array(weak.indices)
         func find(_ a: Int) -> Int {
             var a = a
@@ -268,7 +265,7 @@ struct CorridorSamples {
         }
         for (k, i) in weak.enumerated() {
             for (dc, dr) in [(-1, -1), (0, -1), (1, -1), (-1, 0)] {
-                if let other = slot[key(column[i] + Int32(dc), row[i] + Int32(dr))] {
+                if let other = slot[pixelKey(column[i] + Int32(dc), row[i] + Int32(dr))] {
                     let ra = find(k), rb = find(other)
                     if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
                 }
@@ -305,6 +302,7 @@ struct CorridorSamples {
         for i in parts.indices { groups[top(i), default: []].append(i) }
 
         let px2 = gsd * gsd
+        let polygon = MapPolygon(ring)
         var out: [StructureCandidate] = []
         for root in groups.keys.sorted() {
             let groupParts = groups[root]!.map { parts[$0] }
@@ -338,7 +336,6 @@ struct CorridorSamples {
             // Mostly shadow and no clear roof: a roof as dark as its shadow (a grey roof against
             // a pale strip) or none seen. The scattered faint pixels around it do not place it.
             let mostlyShadow = body.count * 3 <= pixels.count
-            let polygon = MapPolygon(ring)
             var centre: MapPoint
             if !roof.isEmpty || (!widestBody.isEmpty && !mostlyShadow) {
                 // Posts stand on the fence or a few metres inside it: pixels deeper in are the rim of
@@ -405,12 +402,11 @@ struct CorridorSamples {
     /// The pixels that lie in some 3 x 3 square wholly within `pixels` (a morphological opening):
     /// what is more than two pixels wide.
     func opened(_ pixels: [Int]) -> [Int] {
-        @inline(__always) func key(_ c: Int32, _ r: Int32) -> Int64 { Int64(r) << 32 | Int64(UInt32(bitPattern: c)) }
-        let present = Set(pixels.map { key(column[$0], row[$0]) })
+        let present = Set(pixels.map { pixelKey(column[$0], row[$0]) })
         let square = [(-1, -1), (0, -1), (1, -1), (-1, 0), (0, 0), (1, 0), (-1, 1), (0, 1), (1, 1)].map { (Int32($0.0), Int32($0.1)) }
-        let cores = Set(pixels.filter { i in square.allSatisfy { present.contains(key(column[i] + $0.0, row[i] + $0.1)) } }
-            .map { key(column[$0], row[$0]) })
-        return pixels.filter { i in square.contains { cores.contains(key(column[i] + $0.0, row[i] + $0.1)) } }
+        let cores = Set(pixels.filter { i in square.allSatisfy { present.contains(pixelKey(column[i] + $0.0, row[i] + $0.1)) } }
+            .map { pixelKey(column[$0], row[$0]) })
+        return pixels.filter { i in square.contains { cores.contains(pixelKey(column[i] + $0.0, row[i] + $0.1)) } }
     }
 
     /// Unit direction of the ring's edge nearest to `p`.

@@ -128,12 +128,35 @@ final class StructureTests: XCTestCase {
                                        MapPoint(x: origin.x + 175, y: origin.y - 25), MapPoint(x: origin.x + 25, y: origin.y - 25)])
 
     /// The ground across its fence: a bright strip outside, the dark 1 m fence, a track inside, grass.
-    func corridorGround(_ m: MapPoint) -> (Double, Double, Double) {
-        let d = corridorCompound.distanceToBoundary(m), inside = corridorCompound.contains(m)
+    func corridorGround(_ m: MapPoint) -> (Double, Double, Double) { ground(m, fence: corridorCompound) }
+
+    /// The same ground across any `fence`.
+    func ground(_ m: MapPoint, fence: MapPolygon) -> (Double, Double, Double) {
+        let d = fence.distanceToBoundary(m), inside = fence.contains(m)
         if d < 0.5 { return (30, 30, 35) }
         if !inside && d < 8 { return (190, 180, 160) }
         if inside && d > 3 && d < 6 { return (140, 125, 100) }
         return inside ? (90, 120, 70) : (110, 130, 80)
+    }
+
+    /// The clear guard-post candidates found along the corridor compound's perimeter.
+    func strongPosts(_ raster: Raster, parameters: GuardPostParameters = GuardPostParameters()) throws -> [MapPoint] {
+        try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound, parameters: parameters)
+            .filter(\.isStrong).map(\.structure.center)
+    }
+
+    /// Exactly one post is found, within `meters` of `post`.
+    func assertOnePost(_ found: [MapPoint], at post: MapPoint, within meters: Double, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(found.count, 1, "\(found)", file: file, line: line)
+        if let p = found.first { XCTAssertLessThan(distance(p, post), meters, "\(p)", file: file, line: line) }
+    }
+
+    /// A 3.5 m roof on the track with its shadow touching it to the north-west, as the tests beside a
+    /// fence line paint it.
+    func postWithShadow(_ m: MapPoint, _ post: MapPoint) -> (Double, Double, Double)? {
+        if abs(m.x - post.x) < 1.75, abs(m.y - post.y) < 1.75 { return (175, 165, 150) }
+        if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { return (40, 45, 38) }
+        return nil
     }
 
     /// A post on a plain fence corridor: found where it stands; nothing else along the fence, not
@@ -171,16 +194,10 @@ final class StructureTests: XCTestCase {
             if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (160, 150, 140) }
             return v
         }
-        func found(_ parameters: GuardPostParameters) throws -> [MapPoint] {
-            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound, parameters: parameters)
-                .filter(\.isStrong).map(\.structure.center)
-        }
-        let posts = try found(GuardPostParameters())
-        XCTAssertEqual(posts.count, 1, "\(posts)")
-        if let p = posts.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+        assertOnePost(try strongPosts(raster), at: post, within: 2.5)
         var anyDepth = GuardPostParameters()
         anyDepth.maxPostDepthMeters = .infinity
-        XCTAssertTrue(try found(anyDepth).allSatisfy { distance($0, post) > 3 }, "the rim pulls the post off its roof")
+        XCTAssertTrue(try strongPosts(raster, parameters: anyDepth).allSatisfy { distance($0, post) > 3 }, "the rim pulls the post off its roof")
     }
 
     /// A post 10 m from a corner whose fence the profile does not model (a bright patch where the
@@ -198,12 +215,9 @@ final class StructureTests: XCTestCase {
             return v
         }
         func nearCorner(_ parameters: GuardPostParameters) throws -> [MapPoint] {
-            try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound, parameters: parameters)
-                .filter(\.isStrong).map(\.structure.center).filter { distance($0, corner) < 25 }
+            try strongPosts(raster, parameters: parameters).filter { distance($0, corner) < 25 }
         }
-        let found = try nearCorner(GuardPostParameters())
-        XCTAssertEqual(found.count, 1, "\(found)")
-        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+        assertOnePost(try nearCorner(GuardPostParameters()), at: post, within: 2.5)
         // With no part taken as a roof, the widest non-shadow part (the corner) would place it.
         var noRoofs = GuardPostParameters()
         noRoofs.minRoofSquareMeters = .infinity
@@ -226,10 +240,7 @@ final class StructureTests: XCTestCase {
             if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (160, 150, 140) }
             return v
         }
-        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
-            .filter(\.isStrong).map(\.structure.center)
-        XCTAssertEqual(found.count, 1, "\(found)")
-        if let p = found.first { XCTAssertLessThan(distance(p, post), 10, "\(p)") }
+        assertOnePost(try strongPosts(raster), at: post, within: 10)
     }
 
     /// A grey roof as dark as its shadow: the post shows as one dark object reaching 17 m into the
@@ -242,10 +253,7 @@ final class StructureTests: XCTestCase {
             if south > -2, south < 14, across < 2 { v = south < 2 ? (48, 50, 54) : (38, 42, 48) }
             return v
         }
-        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
-            .filter(\.isStrong).map(\.structure.center)
-        XCTAssertEqual(found.count, 1, "\(found)")
-        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+        assertOnePost(try strongPosts(raster), at: post, within: 2.5)
     }
 
     /// The outline runs a metre off the fence for 20 m, leaving a line of anomaly (grass where the
@@ -261,14 +269,9 @@ final class StructureTests: XCTestCase {
                 if m.y > fence - 0.5, m.y < fence + 0.5 { v = (90, 120, 70) }
                 if m.y > fence - 1.5, m.y <= fence - 0.5 { v = (30, 30, 35) }
             }
-            if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { v = (40, 45, 38) }
-            if abs(m.x - post.x) < 1.75, abs(m.y - post.y) < 1.75 { v = (175, 165, 150) }
-            return v
+            return postWithShadow(m, post) ?? v
         }
-        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
-            .filter(\.isStrong).map(\.structure.center).filter { distance($0, post) < 30 }
-        XCTAssertEqual(found.count, 1, "\(found)")
-        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+        assertOnePost(try strongPosts(raster).filter { distance($0, post) < 30 }, at: post, within: 2.5)
     }
 
     /// At a corner the outline runs a metre off both fences for 15 m, an L of anomaly round the
@@ -283,14 +286,9 @@ final class StructureTests: XCTestCase {
             if east > -1.5, east < 15, north > -1.5, north < 15, min(east, north) < 0.5 {
                 v = min(east, north) < -0.5 ? (30, 30, 35) : (90, 120, 70)
             }
-            if m.x > post.x - 5, m.x < post.x - 0.5, m.y > post.y, m.y < post.y + 4.5 { v = (40, 45, 38) }
-            if abs(m.x - post.x) < 1.75, abs(m.y - post.y) < 1.75 { v = (175, 165, 150) }
-            return v
+            return postWithShadow(m, post) ?? v
         }
-        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound)
-            .filter(\.isStrong).map(\.structure.center).filter { distance($0, post) < 30 }
-        XCTAssertEqual(found.count, 1, "\(found)")
-        if let p = found.first { XCTAssertLessThan(distance(p, post), 2.5, "\(p)") }
+        assertOnePost(try strongPosts(raster).filter { distance($0, post) < 30 }, at: post, within: 2.5)
     }
 
     /// The fence's east side wavers 1.5 m either side of the straight outline every 20 m, as an
@@ -305,15 +303,9 @@ final class StructureTests: XCTestCase {
         let fence = MapPolygon([MapPoint(x: origin.x + 25, y: origin.y - 175)] + east + [MapPoint(x: origin.x + 25, y: origin.y - 25)])
         let post = MapPoint(x: origin.x + 100, y: origin.y - 25 - 4)
         let raster = painted(size: 400, seed: 31) { m in
-            let d = fence.distanceToBoundary(m), inside = fence.contains(m)
-            var v: (Double, Double, Double) = inside ? (90, 120, 70) : (110, 130, 80)
-            if d < 0.5 { v = (30, 30, 35) } else if !inside && d < 8 { v = (190, 180, 160) } else if inside && d > 3 && d < 6 { v = (140, 125, 100) }
-            if abs(m.x - post.x) < 2, abs(m.y - post.y) < 2 { v = (95, 100, 92) }
-            return v
+            abs(m.x - post.x) < 2 && abs(m.y - post.y) < 2 ? (95, 100, 92) : ground(m, fence: fence)
         }
-        let found = try StructureAnalysis.guardPosts(InMemorySource(raster), perimeter: corridorCompound).filter(\.isStrong).map(\.structure.center)
-        XCTAssertEqual(found.count, 1, "\(found)")
-        if let p = found.first { XCTAssertLessThan(distance(p, post), 2, "\(p)") }
+        assertOnePost(try strongPosts(raster), at: post, within: 2)
     }
 
     /// Low sun: two 36 m buildings 10 m apart whose long shadows join them into one 100 m object.
