@@ -40,6 +40,8 @@ public struct GuardPostParameters: Sendable, Hashable {
     public var minPostBreadthMeters = 1.5
     /// How far inside the fence line a post's roof stands, at most, metres.
     public var maxPostDepthMeters = 8.0
+    /// The longest side of a post's roof and walls, metres.
+    public var maxPostSideMeters = 6.0
     public init() {}
 }
 
@@ -308,7 +310,11 @@ struct CorridorSamples {
             let groupParts = groups[root]!.map { parts[$0] }
             let pixels = groupParts.flatMap(\.pixels)
             let body = pixels.filter { !shadow[$0] }
-            let strongArea = Double(pixels.filter { z[$0] > p.strongSigma }.count) * px2
+            // A line along the fence is fence, neither roof nor evidence of one.
+            let lines = groupParts.map { lineAlongFence($0.pixels, p) }
+            let strongArea = Double(zip(groupParts, lines).map { part, line in
+                part.pixels.filter { z[$0] > p.strongSigma && !line.contains($0) }.count
+            }.reduce(0, +)) * px2
             // Roof and walls are metres across. What is a pixel or two wide is the blurred rim of a
             // shadow (darker than the ground, not dark enough to pass as shadow) or a line of fence
             // the profile missed: neither is body (measured: a post with a shadow along the fence
@@ -325,8 +331,8 @@ struct CorridorSamples {
             // outline cuts a corner can have more of them than the post beside it (measured: a post
             // placed 18 m off, on the corner). A roof of a few pixels is no roof: then the part with
             // the most non-shadow pixels places it, and a shadow alone places it roughly.
-            let roofs = groupParts.map { part -> (pixels: [Int], solid: Bool, attached: Bool) in
-                let pixels = part.pixels.filter { !shadow[$0] && z[$0] > p.strongSigma }
+            let roofs = zip(groupParts, lines).map { part, line -> (pixels: [Int], solid: Bool, attached: Bool) in
+                let pixels = part.pixels.filter { !shadow[$0] && z[$0] > p.strongSigma && !line.contains($0) }
                 return (pixels, Double(opened(pixels).count) * px2 >= p.minRoofSquareMeters, part.pixels.contains { shadow[$0] })
             }.filter { Double($0.pixels.count) * px2 >= p.minRoofSquareMeters }
             let solid = roofs.filter(\.solid).isEmpty ? roofs : roofs.filter(\.solid)
@@ -407,6 +413,31 @@ struct CorridorSamples {
         let cores = Set(pixels.filter { i in square.allSatisfy { present.contains(pixelKey(column[i] + $0.0, row[i] + $0.1)) } }
             .map { pixelKey(column[$0], row[$0]) })
         return pixels.filter { i in square.contains { cores.contains(pixelKey(column[i] + $0.0, row[i] + $0.1)) } }
+    }
+
+    /// The pixels of an object where it is a line along the fence (`isLineAlongFence` is the whole
+    /// object): sliced across the fence every metre along it, runs of slices thinner than a post
+    /// that are longer than a post. A post's shadow can join it to the fence line the outline cut
+    /// off at a corner, whose pixels are as anomalous as a roof and would place the post along the
+    /// fence (measured: 18 m off, towards the corner). A post at a corner is thin in the slices by
+    /// the corner, where each side sees only its half, but not for longer than the post.
+    func lineAlongFence(_ pixels: [Int], _ p: GuardPostParameters) -> Set<Int> {
+        struct Slice: Hashable { var edge: Int32; var metre: Int }
+        func slice(_ i: Int) -> Slice { Slice(edge: edge[i], metre: Int(along[i].rounded(.down))) }
+        var extent: [Slice: (Float, Float)] = [:]
+        for i in pixels {
+            let (lo, hi) = extent[slice(i)] ?? (t[i], t[i])
+            extent[slice(i)] = (min(lo, t[i]), max(hi, t[i]))
+        }
+        let thin = Set(extent.filter { Double($0.value.1 - $0.value.0) + gsd < 2 * p.minPostBreadthMeters }.keys)
+        let longest = Int(p.maxPostSideMeters.rounded(.up))
+        var line = Set<Slice>()
+        for start in thin where !thin.contains(Slice(edge: start.edge, metre: start.metre - 1)) {
+            var end = start.metre
+            while thin.contains(Slice(edge: start.edge, metre: end + 1)) { end += 1 }
+            if end - start.metre + 1 > longest { line.formUnion((start.metre...end).map { Slice(edge: start.edge, metre: $0) }) }
+        }
+        return Set(pixels.filter { line.contains(slice($0)) })
     }
 
     /// Unit direction of the ring's edge nearest to `p`.

@@ -84,7 +84,7 @@ public struct PerimeterParameters: Sendable, Hashable {
 }
 
 public struct PerimeterError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: String, Sendable { case notGeoreferenced, siteOutsideImage, noClosedPerimeter }
+    public enum Kind: String, Sendable { case notGeoreferenced, siteOutsideImage, noClosedPerimeter, outlineCrossesItself }
     public var kind: Kind
     public var message: String
     public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }

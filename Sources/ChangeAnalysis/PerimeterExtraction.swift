@@ -35,23 +35,39 @@ struct PerimeterExtractor {
     mutating func run() throws -> DatePerimeter {
         try readWorkingImage()
         let raw = luminance
-        // Each normalisation in turn until a closed fence line encloses the site.
-        var enclosed: ([Bool], Int)?
+        // Each normalisation in turn until a closed fence line encloses the site. An enclosure that
+        // runs off the image is taken only when none closes (see `Enclosure.runsOffImage`).
+        var runsOffImage: DatePerimeter?
         var failure: Error?
-        for normalisation in Normalisation.allCases where enclosed == nil {
+        for normalisation in Normalisation.allCases {
             luminance = normalised(raw, normalisation)
-            do { enclosed = try enclosure(fenceEvidence()) } catch let error as PerimeterError where error.kind == .noClosedPerimeter {
+            do {
+                let enclosed = try enclosure(fenceEvidence())
+                let perimeter = try outline(enclosed)
+                if !enclosed.runsOffImage { return perimeter }
+                if runsOffImage == nil { runsOffImage = perimeter }
+            } catch let error as PerimeterError where error.kind == .noClosedPerimeter || error.kind == .outlineCrossesItself {
                 failure = error
             }
         }
-        guard let (region, dilation) = enclosed else { throw failure! }
-        let traced = traceBoundary(region)
+        if let runsOffImage { return runsOffImage }
+        throw failure!
+    }
+
+    /// The enclosure's boundary, simplified and refined on the image.
+    func outline(_ enclosed: Enclosure) throws -> DatePerimeter {
+        let dilation = enclosed.dilationPixels
+        let traced = traceBoundary(enclosed.region)
         // Shape vertices of a compound are tens of metres out of line; what is left of posts and
         // gaps is a few metres.
         let simplifyTolerance = max(parameters.simplifyMeters, 3 * pixelMeters, Double(dilation) * pixelMeters + 2)
         var rough = RingGeometry.simplify(ring: traced, tolerance: simplifyTolerance)
         rough = MapPolygon(rough).counterClockwise.ring
-        return refine(rough, dilationPixels: dilation)
+        let perimeter = refine(rough, dilationPixels: dilation)
+        if let crossing = RingGeometry.selfCrossing(perimeter.polygon.ring) {
+            throw PerimeterError(.outlineCrossesItself, "the fence lines fitted around the enclosure cross each other at (\(crossing.x.rounded()), \(crossing.y.rounded())): no compound outline")
+        }
+        return perimeter
     }
 
     // MARK: 1. Reading
@@ -288,8 +304,20 @@ struct PerimeterExtractor {
         return outside.map { !$0 }
     }
 
+    struct Enclosure {
+        /// The compound: the loop of fence evidence and everything inside it.
+        var region: [Bool]
+        /// The gap-closing dilation that closed it.
+        var dilationPixels: Int
+        /// The region reaches the image's edge. A compound cut by the image's edge does, but so does
+        /// a leak through a gap in the fence evidence wider than the widest closing (h140: a 27 m
+        /// stretch of fence beside a dull strip let the compound flood the fields south of it to
+        /// the image's edge), so a closed loop found another way is taken before it.
+        var runsOffImage: Bool
+    }
+
     /// The smallest closed loop of fence evidence around the site that is larger than a building.
-    func enclosure(_ evidence: [UInt8]) throws -> ([Bool], Int) {
+    func enclosure(_ evidence: [UInt8]) throws -> Enclosure {
         guard let sp = transform.pixel(site) else { throw PerimeterError(.siteOutsideImage, "the site is outside the image") }
         let sx = min(width - 1, max(0, Int(sp.x))), sy = min(height - 1, max(0, Int(sp.y)))
         let minimumPixels = Int(parameters.minimumAreaSquareMeters / (pixelMeters * pixelMeters))
@@ -305,6 +333,7 @@ struct PerimeterExtractor {
         }
         var dilated = [UInt8](repeating: 0, count: evidence.count)
         var tried: [Int] = []
+        var runsOffImage: ([Bool], Int)?  // the first region that runs off the image
         for meters in parameters.gapClosingMeters {
             let k = max(0, Int((meters / pixelMeters).rounded()))
             if tried.contains(k) { continue }
@@ -364,9 +393,7 @@ struct PerimeterExtractor {
                 let filled = fillHoles(grown.indices.map { grown[$0] || bordering.contains(comps.labels[$0]) })
                 let area = filled.reduce(0) { $0 + ($1 ? 1 : 0) }
                 if !bordering.isEmpty, area >= minimumPixels, area < validPixels / 2 {
-                    let smoothed = closeNotches(filled)
-                    debug?("enclosure", width, height, smoothed.map { $0 ? 1 : 0 })
-                    return (smoothed, k)
+                    return enclosure(filled, k, runsOffImage: false)
                 }
                 continue
             }
@@ -375,14 +402,20 @@ struct PerimeterExtractor {
                 let filled = fillHoles(comps.labels.map { $0 == l })
                 guard filled[sy * width + sx] else { continue }
                 let area = filled.reduce(0) { $0 + ($1 ? 1 : 0) }
-                if area >= minimumPixels, area < validPixels / 2 || !comps.touchesBorder[Int(l)] {
-                    let smoothed = closeNotches(filled)
-                    debug?("enclosure", width, height, smoothed.map { $0 ? 1 : 0 })
-                    return (smoothed, k)
-                }
+                guard area >= minimumPixels else { continue }
+                if !comps.touchesBorder[Int(l)] { return enclosure(filled, k, runsOffImage: false) }
+                // A wider closing may yet shut the compound.
+                if area < validPixels / 2, runsOffImage == nil { runsOffImage = (filled, k) }
             }
         }
+        if let (filled, k) = runsOffImage { return enclosure(filled, k, runsOffImage: true) }
         throw PerimeterError(.noClosedPerimeter, "no closed fence line encloses the site")
+    }
+
+    func enclosure(_ filled: [Bool], _ dilation: Int, runsOffImage: Bool) -> Enclosure {
+        let smoothed = closeNotches(filled)
+        debug?("enclosure", width, height, smoothed.map { $0 ? 1 : 0 })
+        return Enclosure(region: smoothed, dilationPixels: dilation, runsOffImage: runsOffImage)
     }
 
     /// Guard posts and their shadows stand on the fence line and cut notches of up to ~10 m into

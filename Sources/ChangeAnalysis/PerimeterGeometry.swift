@@ -187,6 +187,26 @@ enum RingGeometry {
         return lines
     }
 
+    /// Where two non-adjacent edges of the ring cross, if any: a crossing outline encloses no area
+    /// one can measure (its signed area nets the loops against each other).
+    static func selfCrossing(_ ring: [MapPoint]) -> MapPoint? {
+        let n = ring.count
+        guard n > 3 else { return nil }
+        func side(_ p: MapPoint, _ q: MapPoint, _ r: MapPoint) -> Double { (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x) }
+        for i in 0..<n {
+            let a = ring[i], b = ring[(i + 1) % n]
+            for j in stride(from: i + 2, to: n, by: 1) where !(i == 0 && j == n - 1) {
+                let c = ring[j], d = ring[(j + 1) % n]
+                let d1 = side(a, b, c), d2 = side(a, b, d), d3 = side(c, d, a), d4 = side(c, d, b)
+                if d1 * d2 < 0, d3 * d4 < 0 {
+                    let t = d1 / (d1 - d2)
+                    return MapPoint(x: c.x + (d.x - c.x) * t, y: c.y + (d.y - c.y) * t)
+                }
+            }
+        }
+        return nil
+    }
+
     /// Removes vertices closer than `minimum` to the previous one and those on a straight line.
     static func clean(_ ring: [MapPoint], minimum: Double = 1e-6) -> [MapPoint] {
         var out: [MapPoint] = []
