@@ -70,12 +70,15 @@ extension StructureAnalysis {
             let p = MapPoint(x: c.structure.center.x - shift.x, y: c.structure.center.y - shift.y)
             return !postPlaces.contains { distance($0, p) < 10 }
         }
-        // Buildings: roof centres move with the lean (the diagonal term of `match`); posts stand 60 m
-        // or more apart, and their placement adds a few metres to what the shift leaves.
+        // Buildings: roof centres move with the lean (the diagonal term of `match`). Posts stand 60 m
+        // or more apart, and each is placed within its object, whose parts (roof, walls, a shadow
+        // moving with the sun) lie up to `groupMeters` apart: one post can be placed that far apart
+        // at two dates (measured: 10-13 m where a shadow's rim or a bend in the fence joined it).
         return match(before: buildingsBefore.filter { notAPost($0, shift: MapPoint(x: 0, y: 0)) },
                      after: buildingsAfter.filter { notAPost($0, shift: shift) },
                      afterShiftMeters: shift, toleranceMeters: max(6, 4 * pixelSizeMeters))
-            + match(before: postsBefore, after: postsAfter, afterShiftMeters: shift, toleranceMeters: max(10, 4 * pixelSizeMeters))
+            + match(before: postsBefore, after: postsAfter, afterShiftMeters: shift,
+                    toleranceMeters: max(GuardPostParameters().groupMeters, 4 * pixelSizeMeters))
     }
 
     /// Whether `source` has data all around `point` (a square `radiusMeters` out, in its own map

@@ -410,5 +410,13 @@ final class StructureTests: XCTestCase {
         let unshifted = StructureAnalysis.match(before: before, after: after, afterShiftMeters: MapPoint(x: 0, y: 0), toleranceMeters: 6)
         XCTAssertEqual(unshifted.unchanged.count, 1)
         XCTAssertEqual(StructureAnalysis.match(before: before, after: after, afterShiftMeters: MapPoint(x: -3, y: 0), toleranceMeters: 6).unchanged.count, 1)
+        // A site's posts: one post placed 13 m apart at the two dates (its object spans roof and
+        // shadow) is the same post; 20 m apart, on posts 60 m or more apart, it is not.
+        let site = StructureAnalysis.change(buildingsBefore: [], buildingsAfter: [],
+                                            postsBefore: [post(0, 0), post(100, 0)].map { StructureCandidate(structure: $0, isStrong: true) },
+                                            postsAfter: [post(13, 0), post(120, 0)].map { StructureCandidate(structure: $0, isStrong: true) },
+                                            afterShiftMeters: MapPoint(x: 0, y: 0), pixelSizeMeters: 0.5)
+        XCTAssertEqual(site.unchanged.map(\.before.center), [MapPoint(x: 0, y: 0)])
+        XCTAssertEqual(site.new.map(\.center), [MapPoint(x: 120, y: 0)])
     }
 }
