@@ -416,26 +416,27 @@ struct CorridorSamples {
     }
 
     /// The pixels of an object where it is a line along the fence (`isLineAlongFence` is the whole
-    /// object): sliced across the fence every metre along it, runs of slices thinner than a post
-    /// that are longer than a post. A post's shadow can join it to the fence line the outline cut
+    /// object): sliced across the fence every metre (or pixel) along it, runs of slices under twice
+    /// a post's least breadth across (as `isLineAlongFence`) that are longer than a post's side. A post's shadow can join it to the fence line the outline cut
     /// off at a corner, whose pixels are as anomalous as a roof and would place the post along the
     /// fence (measured: 18 m off, towards the corner). A post at a corner is thin in the slices by
     /// the corner, where each side sees only its half, but not for longer than the post.
     func lineAlongFence(_ pixels: [Int], _ p: GuardPostParameters) -> Set<Int> {
-        struct Slice: Hashable { var edge: Int32; var metre: Int }
-        func slice(_ i: Int) -> Slice { Slice(edge: edge[i], metre: Int(along[i].rounded(.down))) }
+        struct Slice: Hashable { var edge: Int32; var index: Int }
+        let width = Float(max(1, gsd))
+        func slice(_ i: Int) -> Slice { Slice(edge: edge[i], index: Int((along[i] / width).rounded(.down))) }
         var extent: [Slice: (Float, Float)] = [:]
         for i in pixels {
             let (lo, hi) = extent[slice(i)] ?? (t[i], t[i])
             extent[slice(i)] = (min(lo, t[i]), max(hi, t[i]))
         }
         let thin = Set(extent.filter { Double($0.value.1 - $0.value.0) + gsd < 2 * p.minPostBreadthMeters }.keys)
-        let longest = Int(p.maxPostSideMeters.rounded(.up))
+        let longest = Int((p.maxPostSideMeters / Double(width)).rounded(.up))
         var line = Set<Slice>()
-        for start in thin where !thin.contains(Slice(edge: start.edge, metre: start.metre - 1)) {
-            var end = start.metre
-            while thin.contains(Slice(edge: start.edge, metre: end + 1)) { end += 1 }
-            if end - start.metre + 1 > longest { line.formUnion((start.metre...end).map { Slice(edge: start.edge, metre: $0) }) }
+        for start in thin where !thin.contains(Slice(edge: start.edge, index: start.index - 1)) {
+            var end = start.index
+            while thin.contains(Slice(edge: start.edge, index: end + 1)) { end += 1 }
+            if end - start.index + 1 > longest { line.formUnion((start.index...end).map { Slice(edge: start.edge, index: $0) }) }
         }
         return Set(pixels.filter { line.contains(slice($0)) })
     }

@@ -51,7 +51,7 @@ struct PerimeterExtractor {
             }
         }
         if let runsOffImage { return runsOffImage }
-        throw failure!
+        throw failure ?? PerimeterError(.noClosedPerimeter, "no closed fence line encloses the site")
     }
 
     /// The enclosure's boundary, simplified and refined on the image.
@@ -352,8 +352,9 @@ struct PerimeterExtractor {
             }
             let comps = label { dilated[$0] == 0 }
             // A region may run off the image (the compound is cut by the image edge): accepted if it
-            // holds under half the image, unlike a leak through a gap, which floods nearly all of it.
-            // The stretch along the edge is reported as occluded by the refinement.
+            // holds under half the image, unlike a leak through a gap, which floods nearly all of it;
+            // and only if no wider closing shuts a loop (`Enclosure.runsOffImage`). The stretch
+            // along the edge is reported as occluded by the refinement.
             let validPixels = valid.reduce(0) { $0 + ($1 ? 1 : 0) }
             // Candidates: components crossed walking out from the site in eight directions, nearest
             // first (a building's or the inner complex's loops come before the outer fence).
@@ -393,7 +394,7 @@ struct PerimeterExtractor {
                 let filled = fillHoles(grown.indices.map { grown[$0] || bordering.contains(comps.labels[$0]) })
                 let area = filled.reduce(0) { $0 + ($1 ? 1 : 0) }
                 if !bordering.isEmpty, area >= minimumPixels, area < validPixels / 2 {
-                    return enclosure(filled, k, runsOffImage: false)
+                    return smoothedEnclosure(filled, k, runsOffImage: false)
                 }
                 continue
             }
@@ -403,16 +404,17 @@ struct PerimeterExtractor {
                 guard filled[sy * width + sx] else { continue }
                 let area = filled.reduce(0) { $0 + ($1 ? 1 : 0) }
                 guard area >= minimumPixels else { continue }
-                if !comps.touchesBorder[Int(l)] { return enclosure(filled, k, runsOffImage: false) }
+                if !comps.touchesBorder[Int(l)] { return smoothedEnclosure(filled, k, runsOffImage: false) }
                 // A wider closing may yet shut the compound.
                 if area < validPixels / 2, runsOffImage == nil { runsOffImage = (filled, k) }
             }
         }
-        if let (filled, k) = runsOffImage { return enclosure(filled, k, runsOffImage: true) }
+        if let (filled, k) = runsOffImage { return smoothedEnclosure(filled, k, runsOffImage: true) }
         throw PerimeterError(.noClosedPerimeter, "no closed fence line encloses the site")
     }
 
-    func enclosure(_ filled: [Bool], _ dilation: Int, runsOffImage: Bool) -> Enclosure {
+    /// `filled` with the notches of posts closed, as an `Enclosure`.
+    func smoothedEnclosure(_ filled: [Bool], _ dilation: Int, runsOffImage: Bool) -> Enclosure {
         let smoothed = closeNotches(filled)
         debug?("enclosure", width, height, smoothed.map { $0 ? 1 : 0 })
         return Enclosure(region: smoothed, dilationPixels: dilation, runsOffImage: runsOffImage)

@@ -188,7 +188,8 @@ enum RingGeometry {
     }
 
     /// Where two non-adjacent edges of the ring cross, if any: a crossing outline encloses no area
-    /// one can measure (its signed area nets the loops against each other).
+    /// one can measure (its signed area nets the loops against each other). Proper crossings only:
+    /// a vertex lying exactly on another edge does not count.
     static func selfCrossing(_ ring: [MapPoint]) -> MapPoint? {
         let n = ring.count
         guard n > 3 else { return nil }

@@ -396,7 +396,7 @@ struct StructureDetector {
             // objects whose dark part lies towards the sun (a dark patch beside a bright one).
             var agreement = 1.0
             // (A shadow of a few pixels, as a weak candidate may have, says nothing of its direction;
-            // nor does a twentieth of the body or less: the blurred rim along a wall, where a high
+            // nor does one under a twentieth of the body: the blurred rim along a wall, where a high
             // sun casts a shadow too thin to pass as one (measured: a 390 m² grey roof's 4 m² rim,
             // across the sun's direction, dropped an old building, which then counted as new).)
             if let (sx, sy) = shadowDirection, Double(m.shadowCount) * px2 >= max(4, 0.05 * Double(m.bodyCount) * px2) {

@@ -59,11 +59,13 @@ extension StructureAnalysis {
 
     /// The structure change of a site: buildings and guard posts each matched with hysteresis, in
     /// the before date's map coordinates (`afterShiftMeters`: the after content's displacement).
-    /// A post with its long shadow can pass for a small building: a building candidate where a post
-    /// candidate stands (at either date) is that post, and is left to the posts' matching.
+    /// `postParameters`: those the posts were found with. A post with its long shadow can pass for
+    /// a small building: a building candidate where a post candidate stands (at either date) is
+    /// that post, and is left to the posts' matching.
     public static func change(buildingsBefore: [StructureCandidate], buildingsAfter: [StructureCandidate],
                               postsBefore: [StructureCandidate], postsAfter: [StructureCandidate],
-                              afterShiftMeters shift: MapPoint, pixelSizeMeters: Double) -> StructureChange {
+                              afterShiftMeters shift: MapPoint, pixelSizeMeters: Double,
+                              postParameters: GuardPostParameters = GuardPostParameters()) -> StructureChange {
         let postPlaces = postsBefore.map(\.structure.center)
             + postsAfter.map { MapPoint(x: $0.structure.center.x - shift.x, y: $0.structure.center.y - shift.y) }
         func notAPost(_ c: StructureCandidate, shift: MapPoint) -> Bool {
@@ -78,7 +80,7 @@ extension StructureAnalysis {
                      after: buildingsAfter.filter { notAPost($0, shift: shift) },
                      afterShiftMeters: shift, toleranceMeters: max(6, 4 * pixelSizeMeters))
             + match(before: postsBefore, after: postsAfter, afterShiftMeters: shift,
-                    toleranceMeters: max(GuardPostParameters().groupMeters, 4 * pixelSizeMeters))
+                    toleranceMeters: max(postParameters.groupMeters, 4 * pixelSizeMeters))
     }
 
     /// Whether `source` has data all around `point` (a square `radiusMeters` out, in its own map

@@ -178,40 +178,61 @@ final class PerimeterTests: XCTestCase {
         XCTAssertEqual(perimeter.occludedLengthMeters, 50, accuracy: 30)
     }
 
+    /// A 1 m-per-pixel RGB image of `size` x `size` px (map y up from 0 at the bottom), uniform
+    /// ground with the fences that `paint` draws by calling `fence(from:to:outward:)` (a dark 1 m
+    /// line with a bright 3 m strip on its outer side) and `ground(x:y:)`.
+    func fencedImage(size: Int, _ paint: (_ fence: ((Int, Int), (Int, Int), (Int, Int)) -> Void, _ ground: (Int, Int) -> Void) -> Void) -> InMemorySource {
+        var samples = [UInt8](repeating: 120, count: 3 * size * size)
+        func set(_ x: Int, _ y: Int, _ v: UInt8) {
+            guard x >= 0, y >= 0, x < size, y < size else { return }
+            for band in 0..<3 { samples[band * size * size + y * size + x] = v }
+        }
+        paint({ from, to, outward in
+            for t in 0...max(abs(to.0 - from.0), abs(to.1 - from.1)) {
+                let x = from.0 + t * (to.0 - from.0).signum(), y = from.1 + t * (to.1 - from.1).signum()
+                set(x, y, 40)
+                for k in 1...3 { set(x + k * outward.0, y + k * outward.1, 200) }
+            }
+        }, { x, y in set(x, y, 120) })
+        let transform = GeoTransform(originX: 0, originY: Double(size), pixelWidth: 1, pixelHeight: -1)
+        return InMemorySource(Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8), samples: samples,
+                                     nodata: nil, georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652))))
+    }
+
     /// A gate wider than the narrowest gap closing opens the compound onto a strip that runs to the
     /// image's edge between two fences (h140's leak, painted): the closed compound found with a
     /// wider closing is taken, not the compound and the strip together.
     func testAGateOpeningToTheImageEdgeDoesNotLeak() throws {
-        let size = 400
-        let compound = (x0: 100, y0: 200, x1: 300, y1: 330)  // pixel rows and columns of the fence
-        var samples = [UInt8](repeating: 120, count: 3 * size * size)
-        func paint(_ x: Int, _ y: Int, _ v: UInt8) {
-            guard x >= 0, y >= 0, x < size, y < size else { return }
-            for band in 0..<3 { samples[band * size * size + y * size + x] = v }
+        let size = 400, (x0, y0, x1, y1) = (100, 200, 300, 330)  // pixel columns and rows of the fence
+        let image = fencedImage(size: size) { fence, ground in
+            fence((x0, y0), (x1, y0), (0, -1))
+            fence((x0, y0), (x0, y1), (-1, 0))
+            fence((x1, y0), (x1, y1), (1, 0))
+            fence((x0, y1), (x1, y1), (0, 1))
+            // Both side fences run on to the image's bottom edge.
+            fence((x0, y1), (x0, size - 1), (-1, 0))
+            fence((x1, y1), (x1, size - 1), (1, 0))
+            // A 5 m gate in the south fence, cleared strip and all.
+            for x in 198..<203 { for y in y1...(y1 + 3) { ground(x, y) } }
         }
-        // A dark 1 m line with a bright 3 m strip on its outer side (dx, dy).
-        func fence(from: (Int, Int), to: (Int, Int), outward: (Int, Int)) {
-            for t in 0...max(abs(to.0 - from.0), abs(to.1 - from.1)) {
-                let x = from.0 + t * (to.0 - from.0).signum(), y = from.1 + t * (to.1 - from.1).signum()
-                paint(x, y, 40)
-                for k in 1...3 { paint(x + k * outward.0, y + k * outward.1, 200) }
-            }
-        }
-        fence(from: (compound.x0, compound.y0), to: (compound.x1, compound.y0), outward: (0, -1))
-        fence(from: (compound.x0, compound.y0), to: (compound.x0, compound.y1), outward: (-1, 0))
-        fence(from: (compound.x1, compound.y0), to: (compound.x1, compound.y1), outward: (1, 0))
-        fence(from: (compound.x0, compound.y1), to: (compound.x1, compound.y1), outward: (0, 1))
-        // Both side fences run on to the image's bottom edge.
-        fence(from: (compound.x0, compound.y1), to: (compound.x0, size - 1), outward: (-1, 0))
-        fence(from: (compound.x1, compound.y1), to: (compound.x1, size - 1), outward: (1, 0))
-        // A 5 m gate in the south fence, cleared strip and all.
-        for x in 198..<203 { for y in compound.y1...(compound.y1 + 3) { paint(x, y, 120) } }
-        let transform = GeoTransform(originX: 0, originY: Double(size), pixelWidth: 1, pixelHeight: -1)
-        let raster = Raster(layout: RasterLayout(width: size, height: size, bandCount: 3, pixelType: .uint8), samples: samples,
-                            nodata: nil, georeferencing: Georeferencing(transform: transform, crs: CRS(epsg: 32652)))
-        let truth = rect(Double(compound.x0), Double(size - compound.y1), Double(compound.x1 + 1), Double(size - compound.y0 + 1))
-        let perimeter = try PerimeterAnalysis.extract(InMemorySource(raster), site: MapPoint(x: 200, y: Double(size) - 265))
+        let truth = rect(Double(x0), Double(size - y1), Double(x1 + 1), Double(size - y0 + 1))
+        let perimeter = try PerimeterAnalysis.extract(image, site: MapPoint(x: 200, y: Double(size) - 265))
         XCTAssertGreaterThanOrEqual(PerimeterAnalysis.intersectionOverUnion(perimeter.polygon, truth), 0.97)
+    }
+
+    /// A compound cut by the image's bottom edge, with no loop closing anywhere: the region that
+    /// runs off the image is the compound, and the stretch along the edge is reported hidden.
+    func testACompoundCutByTheImageEdgeIsExtracted() throws {
+        let size = 400, (x0, y0, x1) = (100, 250, 300)
+        let image = fencedImage(size: size) { fence, _ in
+            fence((x0, y0), (x1, y0), (0, -1))
+            fence((x0, y0), (x0, size - 1), (-1, 0))
+            fence((x1, y0), (x1, size - 1), (1, 0))
+        }
+        let truth = rect(Double(x0), 0, Double(x1 + 1), Double(size - y0 + 1))
+        let perimeter = try PerimeterAnalysis.extract(image, site: MapPoint(x: 200, y: 75))
+        XCTAssertGreaterThanOrEqual(PerimeterAnalysis.intersectionOverUnion(perimeter.polygon, truth), 0.95)
+        XCTAssertGreaterThan(perimeter.occludedLengthMeters, 150)
     }
 
     func testSelfCrossingRings() {
@@ -225,10 +246,12 @@ final class PerimeterTests: XCTestCase {
         let crossing = RingGeometry.selfCrossing(bowTie)
         XCTAssertEqual(crossing?.x ?? 0, ox + 5, accuracy: 1e-6)
         XCTAssertEqual(crossing?.y ?? 0, oy + 5, accuracy: 1e-6)
-        // The L with its last side swung across the first (its closing edge crosses the top arm).
-        var swung = l
-        swung[5] = MapPoint(x: ox + 2, y: oy + 12)
-        XCTAssertNotNil(RingGeometry.selfCrossing(swung))
+        // Only the closing edge, from the last vertex back to the first, crosses (the second side).
+        let closing = [MapPoint(x: ox, y: oy), MapPoint(x: ox + 10, y: oy), MapPoint(x: ox + 10, y: oy + 10),
+                       MapPoint(x: ox + 20, y: oy + 10), MapPoint(x: ox + 20, y: oy + 2)]
+        let crossingClosing = RingGeometry.selfCrossing(closing)
+        XCTAssertEqual(crossingClosing?.x ?? 0, ox + 10, accuracy: 1e-6)
+        XCTAssertEqual(crossingClosing?.y ?? 0, oy + 1, accuracy: 1e-6)
     }
 
     func testNoClosedFenceIsAnError() {
