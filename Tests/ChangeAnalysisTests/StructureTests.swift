@@ -377,6 +377,33 @@ final class StructureTests: XCTestCase {
         XCTAssertTrue(found.contains { distance($0, MapPoint(x: origin.x + 25, y: origin.y - 67.5)) < 2 }, "\(found)")
     }
 
+    /// A high sun and a leaning view leave a building's shadow a 1 m strip along its wall, which
+    /// the opening drops and the closing does not reach: it is still the shadow beside the body,
+    /// and the building is found (scene h169: four new buildings lost at 0.8 m per pixel).
+    func testABuildingWithAThinShadowStripIsABuilding() throws {
+        let origin = Self.origin
+        let raster = painted(size: 240, seed: 43) { m in
+            let mx = m.x - origin.x, my = origin.y - m.y
+            // Three 12 m roofs with 4 m shadows to the north, as a lower sun elsewhere would leave.
+            for x0 in [10.0, 40, 70] where mx >= x0 && mx < x0 + 12 {
+                if my >= 20, my < 32 { return (200, 80, 60) }
+                if my >= 16, my < 20 { return (42, 46, 52) }
+            }
+            if mx >= 40, mx < 60 {
+                if my >= 70, my < 80 { return (185, 185, 190) }
+                if my >= 69, my < 70 { return (42, 46, 52) }
+            }
+            return (120, 128, 100)
+        }
+        let region = MapPolygon([MapPoint(x: origin.x, y: origin.y - 120), MapPoint(x: origin.x + 120, y: origin.y - 120),
+                                 MapPoint(x: origin.x + 120, y: origin.y), MapPoint(x: origin.x, y: origin.y)])
+        let found = try StructureAnalysis.detect(InMemorySource(raster), within: region)
+        XCTAssertEqual(found.count, 4, "\(found.map(\.center))")
+        let thin = found.first { distance($0.center, MapPoint(x: origin.x + 50, y: origin.y - 75)) < 2 }
+        XCTAssertNotNil(thin, "\(found.map(\.center))")
+        XCTAssertGreaterThanOrEqual(thin?.shadowAreaSquareMeters ?? 0, 10)
+    }
+
     /// Data "around" a point: none missing within the radius (a masked cloud 10 m away counts at
     /// 15 m, not at 3 m), and nothing off the image.
     func testHasDataAroundAPoint() throws {
