@@ -391,16 +391,23 @@ struct CorridorSamples {
 
     /// Extent across the fence: a post is metres deep; an unmodelled stretch of fence is not.
     func isFenceLine(_ pixels: [Int], _ p: GuardPostParameters) -> Bool {
-        let ts = pixels.map { t[$0] }
-        return Double(ts.max()! - ts.min()!) + gsd < p.minPostBreadthMeters || isLineAlongFence(pixels, p)
+        breadth(pixels) < p.minPostBreadthMeters || isLineAlongFence(pixels, p)
     }
+
+    /// Extent across the fence, metres, from the pixels' centres plus a pixel.
+    func breadth(_ pixels: [Int]) -> Double {
+        let ts = pixels.map { t[$0] }
+        return Double(ts.max()! - ts.min()!) + gsd
+    }
+
+    /// What is this thin across the fence is a line of it, not part of a post.
+    func isThinAcross(_ breadth: Double, _ p: GuardPostParameters) -> Bool { breadth < 2 * p.minPostBreadthMeters }
 
     /// Thin across and three times as long along one side: the fence line where the outline drifts
     /// off it by a pixel (the profile then misses it), not a square post.
     func isLineAlongFence(_ pixels: [Int], _ p: GuardPostParameters) -> Bool {
-        let ts = pixels.map { t[$0] }
-        let breadth = Double(ts.max()! - ts.min()!) + gsd
-        guard breadth < 2 * p.minPostBreadthMeters, Set(pixels.map { edge[$0] }).count == 1 else { return false }
+        let breadth = breadth(pixels)
+        guard isThinAcross(breadth, p), Set(pixels.map { edge[$0] }).count == 1 else { return false }
         let along = pixels.map { self.along[$0] }
         return Double(along.max()! - along.min()!) + gsd >= 3 * breadth
     }
@@ -416,11 +423,11 @@ struct CorridorSamples {
     }
 
     /// The pixels of an object where it is a line along the fence (`isLineAlongFence` is the whole
-    /// object): sliced across the fence every metre (or pixel) along it, runs of slices under twice
-    /// a post's least breadth across (as `isLineAlongFence`) that are longer than a post's side. A post's shadow can join it to the fence line the outline cut
-    /// off at a corner, whose pixels are as anomalous as a roof and would place the post along the
-    /// fence (measured: 18 m off, towards the corner). A post at a corner is thin in the slices by
-    /// the corner, where each side sees only its half, but not for longer than the post.
+    /// object): sliced across the fence every metre (or pixel) along it, runs of slices thin across
+    /// that are longer than a post's side. A post's shadow can join it to the fence line the outline
+    /// cut off at a corner, whose pixels are as anomalous as a roof and would place the post along
+    /// the fence (measured: 18 m off, towards the corner). A post at a corner is thin in the slices
+    /// by the corner, where each side sees only its half, but not for longer than the post.
     func lineAlongFence(_ pixels: [Int], _ p: GuardPostParameters) -> Set<Int> {
         struct Slice: Hashable { var edge: Int32; var index: Int }
         let width = Float(max(1, gsd))
@@ -430,7 +437,7 @@ struct CorridorSamples {
             let (lo, hi) = extent[slice(i)] ?? (t[i], t[i])
             extent[slice(i)] = (min(lo, t[i]), max(hi, t[i]))
         }
-        let thin = Set(extent.filter { Double($0.value.1 - $0.value.0) + gsd < 2 * p.minPostBreadthMeters }.keys)
+        let thin = Set(extent.filter { isThinAcross(Double($0.value.1 - $0.value.0) + gsd, p) }.keys)
         let longest = Int((p.maxPostSideMeters / Double(width)).rounded(.up))
         var line = Set<Slice>()
         for start in thin where !thin.contains(Slice(edge: start.edge, index: start.index - 1)) {

@@ -341,9 +341,7 @@ final class StructureTests: XCTestCase {
             for (x0, colour) in roofs where mx >= x0 && mx < x0 + 36 && my >= 54 && my < 66 { v = colour }
             return v
         }
-        let region = MapPolygon([MapPoint(x: origin.x, y: origin.y - 120), MapPoint(x: origin.x + 120, y: origin.y - 120),
-                                 MapPoint(x: origin.x + 120, y: origin.y), MapPoint(x: origin.x, y: origin.y)])
-        let found = try StructureAnalysis.detect(InMemorySource(raster), within: region).map(\.center).sorted { $0.x < $1.x }
+        let found = try StructureAnalysis.detect(InMemorySource(raster), within: firstHundredTwentyMeters).map(\.center).sorted { $0.x < $1.x }
         XCTAssertEqual(found.count, 2, "\(found)")
         for (centre, (x0, _)) in zip(found, roofs) {
             XCTAssertEqual(centre.x, origin.x + x0 + 18, accuracy: 2)
@@ -351,55 +349,51 @@ final class StructureTests: XCTestCase {
         }
     }
 
+    /// The square 120 m from `origin` that the building tests search.
+    let firstHundredTwentyMeters = MapPolygon([MapPoint(x: origin.x, y: origin.y - 120), MapPoint(x: origin.x + 120, y: origin.y - 120),
+                                               MapPoint(x: origin.x + 120, y: origin.y), MapPoint(x: origin.x, y: origin.y)])
+
+    /// The buildings `detect` finds on plain ground with three 12 m roofs whose 4 m shadows to the
+    /// north give the sun's direction, and what `building` paints (metres east and south of
+    /// `origin`; nil is ground).
+    func buildingsBesideThreeShadowed(seed: UInt64, _ building: (Double, Double) -> (Double, Double, Double)?) throws -> [DetectedStructure] {
+        let origin = Self.origin
+        let raster = painted(size: 240, seed: seed) { m in
+            let mx = m.x - origin.x, my = origin.y - m.y
+            for x0 in [10.0, 40, 70] where mx >= x0 && mx < x0 + 12 {
+                if my >= 20, my < 32 { return (200, 80, 60) }
+                if my >= 16, my < 20 { return (42, 46, 52) }
+            }
+            return building(mx, my) ?? (120, 128, 100)
+        }
+        return try StructureAnalysis.detect(InMemorySource(raster), within: firstHundredTwentyMeters)
+    }
+
     /// A high sun: a 35 m building casts no shadow to speak of, only a dark rim 1.5 m wide along its
     /// short wall towards the sun, while three others' shadows show the sun's direction. The rim is
     /// no shadow that points anywhere, and the building is found (scene h132: an old building lost
     /// at one date counted as new).
     func testABuildingWithOnlyARimOnItsSunnySideIsABuilding() throws {
-        let origin = Self.origin
-        let raster = painted(size: 240, seed: 41) { m in
-            let mx = m.x - origin.x, my = origin.y - m.y
-            // Three 12 m roofs with 4 m shadows to the north.
-            for x0 in [10.0, 40, 70] where mx >= x0 && mx < x0 + 12 {
-                if my >= 20, my < 32 { return (200, 80, 60) }
-                if my >= 16, my < 20 { return (42, 46, 52) }
-            }
-            if mx >= 20, mx < 30 {
-                if my >= 50, my < 85 { return (185, 185, 190) }
-                if my >= 85, my < 86.5 { return (42, 46, 52) }
-            }
-            return (120, 128, 100)
-        }
-        let region = MapPolygon([MapPoint(x: origin.x, y: origin.y - 120), MapPoint(x: origin.x + 120, y: origin.y - 120),
-                                 MapPoint(x: origin.x + 120, y: origin.y), MapPoint(x: origin.x, y: origin.y)])
-        let found = try StructureAnalysis.detect(InMemorySource(raster), within: region).map(\.center)
+        let found = try buildingsBesideThreeShadowed(seed: 41) { mx, my in
+            guard mx >= 20, mx < 30 else { return nil }
+            if my >= 50, my < 85 { return (185, 185, 190) }
+            return my >= 85 && my < 86.5 ? (42, 46, 52) : nil
+        }.map(\.center)
         XCTAssertEqual(found.count, 4, "\(found)")
-        XCTAssertTrue(found.contains { distance($0, MapPoint(x: origin.x + 25, y: origin.y - 67.5)) < 2 }, "\(found)")
+        XCTAssertTrue(found.contains { distance($0, MapPoint(x: Self.origin.x + 25, y: Self.origin.y - 67.5)) < 2 }, "\(found)")
     }
 
     /// A high sun and a leaning view leave a building's shadow a 1 m strip along its wall, which
     /// the opening drops and the closing does not reach: it is still the shadow beside the body,
     /// and the building is found (scene h169: four new buildings lost at 0.8 m per pixel).
     func testABuildingWithAThinShadowStripIsABuilding() throws {
-        let origin = Self.origin
-        let raster = painted(size: 240, seed: 43) { m in
-            let mx = m.x - origin.x, my = origin.y - m.y
-            // Three 12 m roofs with 4 m shadows to the north, as a lower sun elsewhere would leave.
-            for x0 in [10.0, 40, 70] where mx >= x0 && mx < x0 + 12 {
-                if my >= 20, my < 32 { return (200, 80, 60) }
-                if my >= 16, my < 20 { return (42, 46, 52) }
-            }
-            if mx >= 40, mx < 60 {
-                if my >= 70, my < 80 { return (185, 185, 190) }
-                if my >= 69, my < 70 { return (42, 46, 52) }
-            }
-            return (120, 128, 100)
+        let found = try buildingsBesideThreeShadowed(seed: 43) { mx, my in
+            guard mx >= 40, mx < 60 else { return nil }
+            if my >= 70, my < 80 { return (185, 185, 190) }
+            return my >= 69 && my < 70 ? (42, 46, 52) : nil
         }
-        let region = MapPolygon([MapPoint(x: origin.x, y: origin.y - 120), MapPoint(x: origin.x + 120, y: origin.y - 120),
-                                 MapPoint(x: origin.x + 120, y: origin.y), MapPoint(x: origin.x, y: origin.y)])
-        let found = try StructureAnalysis.detect(InMemorySource(raster), within: region)
         XCTAssertEqual(found.count, 4, "\(found.map(\.center))")
-        let thin = found.first { distance($0.center, MapPoint(x: origin.x + 50, y: origin.y - 75)) < 2 }
+        let thin = found.first { distance($0.center, MapPoint(x: Self.origin.x + 50, y: Self.origin.y - 75)) < 2 }
         XCTAssertNotNil(thin, "\(found.map(\.center))")
         XCTAssertGreaterThanOrEqual(thin?.shadowAreaSquareMeters ?? 0, 10)
     }
