@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "RasterKernels", dependencies: ["GeoRaster", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: kernelSettings),
         // Algorithms on rasters, never a file: common grid, co-registration, normalisation, change.
-        .target(name: "ChangeAnalysis", dependencies: ["GeoRaster", "RasterKernels"], swiftSettings: optimisedSettings),
+        .target(name: "ChangeAnalysis", dependencies: ["GeoRaster", "RasterKernels", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: optimisedSettings),
         // Findings -> JSON / Markdown / HTML / GeoJSON (pure: no files, no Foundation).
         .target(name: "ChangeReport", dependencies: ["GeoRaster"], swiftSettings: optimisedSettings),
         // Formats -> GeoRaster. The only importer of the shim and the file system edge.
@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "sitewatch",
             dependencies: [
-                "GeoRaster", "RasterIO", "SceneSynth", "ChangeAnalysis", "ChangeReport",
+                "GeoRaster", "RasterIO", "RasterKernels", "SceneSynth", "ChangeAnalysis", "ChangeReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimisedSettings),

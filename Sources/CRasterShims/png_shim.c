@@ -41,6 +41,9 @@ static void configure_expansion(png_structp png, png_infop info, sw_png_header *
         const uint16_t probe = 1;
         if (*(const uint8_t *)&probe == 1) png_set_swap(png);
     }
+    // Adam7: libpng must know before png_read_update_info, or it reads the passes' rows as whole
+    // rows and fails on the first pass's filter bytes ("bad adaptive filter value").
+    if (header->interlaced) png_set_interlace_handling(png);
     png_read_update_info(png, info);
     header->output_channels = png_get_channels(png, info);
     header->output_bytes_per_sample = png_get_bit_depth(png, info) == 16 ? 2 : 1;
@@ -126,7 +129,6 @@ int sw_png_read_rows(const char *path, uint32_t first_row, uint32_t row_count, v
     }
     size_t row_bytes = png_get_rowbytes(r.png, r.info);
     if (header.interlaced) {
-        png_set_interlace_handling(r.png);
         if (!scratch || scratch_size < row_bytes * header.height) {
             snprintf(message, SW_MESSAGE_CAPACITY, "interlaced PNG needs a whole-image buffer");
             close_reader(&r);

@@ -36,11 +36,21 @@ func grouped(_ value: Double) -> String {
     return (whole < 0 ? "-" : "") + String(out.reversed())
 }
 
+/// The site as a reader reads it: hemispheres by letter, or the image frame's metres.
+func siteText(_ r: SiteReport) -> String {
+    switch r.positionFrame {
+    case .wgs84:
+        return "\(format(abs(r.site.latitude), 6)) \(r.site.latitude < 0 ? "S" : "N"), \(format(abs(r.site.longitude), 6)) \(r.site.longitude < 0 ? "W" : "E")"
+    case .imageMeters:
+        return "x \(format(r.site.longitude, 1)) m, y \(format(r.site.latitude, 1)) m in the image frame (the imagery has no georeferencing; positions are metres from its bottom-left corner)"
+    }
+}
+
 /// report.md for a reader.
 public enum ReportMarkdown {
     public static func render(_ r: SiteReport) -> String {
         var md = "# \(r.title)\n\n"
-        md += "Site: \(format(r.site.latitude, 6)) N, \(format(r.site.longitude, 6)) E. SiteWatch \(r.softwareVersion), report schema \(SiteReport.schemaVersion).\n\n"
+        md += "Site: \(siteText(r)). SiteWatch \(r.softwareVersion), report schema \(SiteReport.schemaVersion).\n\n"
         if !r.claims.isEmpty {
             md += "## Claims\n\n| claim | documented | measured | uncertainty | verdict | reason |\n|---|---|---|---|---|---|\n"
             for c in r.claims {
@@ -73,6 +83,11 @@ public enum ReportMarkdown {
         md += "## Registration and change\n\n"
         md += "Co-registration: shift (\(format(r.registration.shiftXPixels, 2)), \(format(r.registration.shiftYPixels, 2))) px, "
         md += "confidence \(format(r.registration.confidence, 2)), residual \(format(r.registration.residualPixels, 2)) px, \(r.registration.status).\n\n"
+        if let method = r.normalisationFit.first(where: { $0.0 == "method" })?.1, case .string(let name) = method {
+            md += "Radiometric normalisation: \(name); gains \(r.normalisation.map { format($0.gain, 3) }.joined(separator: ", ")), offsets \(r.normalisation.map { format($0.offset, 1) }.joined(separator: ", "))"
+            if let reason = r.normalisationFit.first(where: { $0.0 == "fallback_reason" })?.1, case .string(let text) = reason { md += " (\(text))" }
+            md += ".\n\n"
+        }
         md += "Change: \(r.change.regions) regions, \(grouped(r.change.changedAreaSquareMeters)) m² changed "
         md += "(\(r.change.thresholdMethod) threshold \(format(r.change.threshold, 2))).\n\n"
         md += "## Inputs\n\n| date | path | tiles | CRS | GSD |\n|---|---|---|---|---|\n"
@@ -146,7 +161,7 @@ public enum ReportHTML {
     public static func render(_ r: SiteReport, pictures: [Picture]) -> String {
         var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(r.title))</title>"
         h += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>\(style)</style></head><body>\n"
-        h += "<h1>\(escape(r.title))</h1><p>Site \(format(r.site.latitude, 6)) N, \(format(r.site.longitude, 6)) E · SiteWatch \(escape(r.softwareVersion)) · report schema \(SiteReport.schemaVersion)</p>\n"
+        h += "<h1>\(escape(r.title))</h1><p>Site \(escape(siteText(r))) · SiteWatch \(escape(r.softwareVersion)) · report schema \(SiteReport.schemaVersion)</p>\n"
         if let c = r.compound {
             h += "<p><strong>Enclosed area \(grouped(c.before.areaSquareMeters)) m² → \(grouped(c.after.areaSquareMeters)) m²: "
             h += "growth \(format(c.growthPercent, 1)) % ± \(format(c.growthUncertaintyPoints, 1)) points.</strong>"

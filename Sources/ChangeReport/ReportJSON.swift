@@ -5,10 +5,18 @@ public enum ReportJSON {
     static func lonLat(_ p: GeoPoint) -> JSONValue { .array([.double(p.longitude, decimals: 7), .double(p.latitude, decimals: 7)]) }
     static func ring(_ points: [GeoPoint]) -> JSONValue { .array(points.map(lonLat)) }
 
-    static func structure(_ s: SiteReport.Structure) -> JSONValue {
+    /// A position's fields: lon/lat in degrees, or x/y in metres in the image frame.
+    static func position(_ p: GeoPoint, _ frame: SiteReport.PositionFrame) -> [(String, JSONValue)] {
+        switch frame {
+        case .wgs84: return [("lon", .double(p.longitude, decimals: 7)), ("lat", .double(p.latitude, decimals: 7))]
+        case .imageMeters: return [("x_m", .double(p.longitude, decimals: 2)), ("y_m", .double(p.latitude, decimals: 2))]
+        }
+    }
+
+    static func structure(_ s: SiteReport.Structure, _ frame: SiteReport.PositionFrame) -> JSONValue {
         .object([
             ("id", .string(s.id)), ("class", .string(s.kind)),
-            ("lon", .double(s.position.longitude, decimals: 7)), ("lat", .double(s.position.latitude, decimals: 7)),
+        ] + position(s.position, frame) + [
             ("area_m2", .double(s.areaSquareMeters, decimals: 1)), ("confidence", .double(s.confidence, decimals: 3)),
             ("footprint", ring(s.footprint)),
         ] + s.facts)
@@ -22,7 +30,8 @@ public enum ReportJSON {
         var root: [(String, JSONValue)] = [
             ("schema_version", .string(SiteReport.schemaVersion)),
             ("title", .string(r.title)),
-            ("site", .object([("lon", .double(r.site.longitude, decimals: 7)), ("lat", .double(r.site.latitude, decimals: 7))])),
+            ("position_frame", .string(r.positionFrame.rawValue)),
+            ("site", .object(position(r.site, r.positionFrame))),
             ("inputs", .object(r.inputs.map { input in
                 (input.date, .object([
                     ("path", .string(input.path)), ("tile_count", .integer(input.tiles.count)),
@@ -42,6 +51,7 @@ public enum ReportJSON {
             ("normalisation", .array(r.normalisation.map {
                 .object([("band", .integer($0.band)), ("gain", .double($0.gain, decimals: 5)), ("offset", .double($0.offset, decimals: 4))])
             })),
+            ("normalisation_fit", .object(r.normalisationFit)),
             ("change", .object([
                 ("threshold_method", .string(r.change.thresholdMethod)), ("threshold", .double(r.change.threshold, decimals: 3)),
                 ("valid_pixels", .integer(r.change.validPixels)), ("changed_pixels", .integer(r.change.changedPixels)),
@@ -69,11 +79,11 @@ public enum ReportJSON {
         ])))
         if let s = r.structures {
             root.append(("structures", .object([
-                ("new_guard_posts", .array(s.newGuardPosts.map(structure))),
-                ("new_buildings", .array(s.newBuildings.map(structure))),
-                ("removed_guard_posts", .array(s.removedGuardPosts.map(structure))),
-                ("removed_buildings", .array(s.removedBuildings.map(structure))),
-                ("outside_compound", .array(s.outsideCompound.map(structure))),
+                ("new_guard_posts", .array(s.newGuardPosts.map { structure($0, r.positionFrame) })),
+                ("new_buildings", .array(s.newBuildings.map { structure($0, r.positionFrame) })),
+                ("removed_guard_posts", .array(s.removedGuardPosts.map { structure($0, r.positionFrame) })),
+                ("removed_buildings", .array(s.removedBuildings.map { structure($0, r.positionFrame) })),
+                ("outside_compound", .array(s.outsideCompound.map { structure($0, r.positionFrame) })),
                 ("summary", .array(s.summary.map { .string($0) })),
             ])))
         } else {

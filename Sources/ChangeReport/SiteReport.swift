@@ -4,7 +4,7 @@ import GeoRaster
 /// percentages. The CLI fills it from the analyses; the renderers turn it into JSON, Markdown,
 /// HTML and GeoJSON. Schema: docs/report-schema.md.
 public struct SiteReport: Sendable {
-    public static let schemaVersion = "1.0"
+    public static let schemaVersion = "1.1"
 
     public struct TileInput: Sendable { public var path: String; public var sha256: String
         public init(path: String, sha256: String) { self.path = path; self.sha256 = sha256 } }
@@ -109,8 +109,21 @@ public struct SiteReport: Sendable {
         }
     }
 
+    /// What the report's positions are: longitude and latitude (WGS 84), or, for imagery placed
+    /// only by a ground sample distance, metres in the image frame (x right, y up from the
+    /// bottom-left corner), which has no position on the earth.
+    public enum PositionFrame: String, Sendable {
+        case wgs84 = "wgs84_lon_lat"
+        case imageMeters = "image_frame_m"
+    }
+
     public var title: String
+    /// The site, and every position below, in `positionFrame`'s terms.
     public var site: GeoPoint
+    public var positionFrame: PositionFrame = .wgs84
+    /// How the after date was normalised onto the before date (method, invariant pixels, each
+    /// band's correlation on them, why a fallback was used).
+    public var normalisationFit: [(String, JSONValue)] = []
     public var inputs: [DateInput]
     public var registration: Registration
     public var normalisation: [(band: Int, gain: Double, offset: Double)]

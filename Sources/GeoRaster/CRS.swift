@@ -11,6 +11,12 @@ public struct CRS: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public static let wgs84 = CRS(epsg: 4326)
 
+    /// The frame of an image placed only by its ground sample distance (`LocalFrameSource`): metres
+    /// from the image's bottom-left corner, x right, y up. Locally true by assumption, and with no
+    /// position on the earth: nothing converts it to or from longitude and latitude.
+    public static let imageFrame = CRS(epsg: nil, definition: "image frame: metres from the bottom-left corner at the given ground sample distance, no position on the earth")
+    public var isImageFrame: Bool { self == .imageFrame }
+
     /// WGS 84 / UTM zone for a position: 326zz north of the equator, 327zz south of it.
     public static func utm(for point: GeoPoint) -> CRS {
         CRS(epsg: utmZone(longitude: point.longitude) + (point.latitude >= 0 ? 32600 : 32700))
@@ -33,6 +39,7 @@ public struct CRS: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String {
         if let epsg { return "EPSG:\(epsg)" }
+        if isImageFrame { return "image frame (no georeferencing; metres from the bottom-left corner)" }
         return definition.map { "custom (\($0.prefix(60)))" } ?? "unknown"
     }
 }

@@ -19,8 +19,11 @@ struct Compare: ParsableCommand {
     @Option(name: .long, help: "The later date.")
     var after: String
 
-    @Option(name: .long, help: "A point inside the compound: LON,LAT (WGS 84).")
-    var site: DoublePair
+    @Option(name: .long, help: "A point inside the compound: LON,LAT (WGS 84). Required unless --gsd is given.")
+    var site: DoublePair?
+
+    @Option(name: .long, help: "For two images without georeferencing (PNG, TIFF) of the same size: their ground sample distance, metres. The site is then the images' centre, areas come from the GSD, and positions are metres in the image frame (no lon/lat).")
+    var gsd: Double?
 
     @Option(name: .long, help: "GeoJSON polygon (lon/lat) limiting the analysis.")
     var aoi: String?
@@ -56,8 +59,18 @@ struct Compare: ParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard (-180...180).contains(site.values[0]), (-90...90).contains(site.values[1]) else {
-            throw ValidationError("--site is LON,LAT in degrees, got \(site.values[0]),\(site.values[1])")
+        if let gsd {
+            guard gsd.isFinite, gsd > 0, gsd <= 1000 else { throw ValidationError("--gsd must be a pixel size in metres, > 0, got \(gsd)") }
+            let lonLat = [("--site", site != nil), ("--aoi", aoi != nil), ("--perimeter-before", perimeterBefore != nil),
+                          ("--perimeter-after", perimeterAfter != nil), ("--mask-before", maskBefore != nil), ("--mask-after", maskAfter != nil)]
+            if let given = lonLat.first(where: \.1) {
+                throw ValidationError("\(given.0) takes longitude/latitude, which images placed by --gsd do not have")
+            }
+        } else {
+            guard let site else { throw ValidationError("--site LON,LAT is required (or --gsd for images without georeferencing)") }
+            guard (-180...180).contains(site.values[0]), (-90...90).contains(site.values[1]) else {
+                throw ValidationError("--site is LON,LAT in degrees, got \(site.values[0]),\(site.values[1])")
+            }
         }
         guard radius >= 50 else { throw ValidationError("--radius must be at least 50 m") }
     }
@@ -65,10 +78,10 @@ struct Compare: ParsableCommand {
     func run() throws {
         try SiteWatch.reportingErrors {
             let progress = Progress(enabled: !quiet)
-            let job = CompareJob(before: before, after: after, site: GeoPoint(longitude: site.values[0], latitude: site.values[1]),
+            let job = CompareJob(before: before, after: after, site: site.map { GeoPoint(longitude: $0.values[0], latitude: $0.values[1]) },
                                  aoiPath: aoi, claimsPath: claims, perimeterBeforePath: perimeterBefore,
                                  perimeterAfterPath: perimeterAfter, maskBeforePath: maskBefore, maskAfterPath: maskAfter,
-                                 title: title, radiusMeters: radius)
+                                 title: title, radiusMeters: radius, gsdMeters: gsd)
             let outputs = try job.run(progress: progress)
             progress.finish()
             let staging = try OutputFolder(out)
@@ -87,7 +100,8 @@ struct Compare: ParsableCommand {
 struct CompareJob {
     var before: String
     var after: String
-    var site: GeoPoint
+    /// The site in lon/lat; nil with `gsdMeters`, where it is the images' centre.
+    var site: GeoPoint?
     var aoiPath: String?
     var claimsPath: String?
     var perimeterBeforePath: String?
@@ -96,6 +110,8 @@ struct CompareJob {
     var maskAfterPath: String?
     var title: String?
     var radiusMeters: Double
+    /// Places two images without georeferencing in `CRS.imageFrame` at this pixel size.
+    var gsdMeters: Double? = nil
 
     struct Outputs {
         var files: [(String, [UInt8])]
@@ -105,8 +121,17 @@ struct CompareJob {
 
     func run(progress: Progress) throws -> Outputs {
         let started = Date()
-        let beforeSource = try RasterDataset.open(before)
-        let afterSource = try RasterDataset.open(after)
+        // Each date as the analysis sees it: as read, or placed in the image frame by --gsd.
+        let open = { (path: String) throws -> RasterSource in
+            let source = try RasterDataset.open(path)
+            return try gsdMeters.map { try LocalFrameSource(source, gsdMeters: $0) } ?? source
+        }
+        let beforeSource = try open(before)
+        let afterSource = try open(after)
+        if gsdMeters != nil, beforeSource.info.layout.window != afterSource.info.layout.window {
+            throw RasterIOError(.incompatibleInputs, path: after,
+                                "is \(afterSource.info.layout.width) x \(afterSource.info.layout.height) px, but \(before) is \(beforeSource.info.layout.width) x \(beforeSource.info.layout.height): images placed by --gsd must have the same size")
+        }
         for source in [beforeSource, afterSource] {
             guard source.info.georeferencing?.crs != nil else {
                 throw RasterIOError(.notGeoreferenced, path: source.info.path, "the imagery has no CRS; cannot place the site")
@@ -129,23 +154,30 @@ struct CompareJob {
         // The dates must overlap at all before the site can be in both.
         let beforeExtent = beforeSource.info.georeferencing!.transform.extent(width: beforeSource.info.layout.width,
                                                                                height: beforeSource.info.layout.height)
-        let afterFootprint = try Footprint(afterSource.info)
-        let afterCorners = try CoordinateTransform.fromLonLat(afterFootprint.corners, to: crsBefore)
-        let afterExtent = MapRect(enclosing: afterCorners)
-        guard afterExtent.minX < beforeExtent.maxX, afterExtent.maxX > beforeExtent.minX,
-              afterExtent.minY < beforeExtent.maxY, afterExtent.maxY > beforeExtent.minY else {
-            throw CompareError.noOverlap(path: after, "the after imagery does not overlap the before imagery (\(before))")
-        }
-        let siteMap = try CoordinateTransform.fromLonLat([site], to: crsBefore)[0]
         let beforeTransform = beforeSource.info.georeferencing!.transform
+        let siteMap: MapPoint
+        if let site {
+            let afterFootprint = try Footprint(afterSource.info)
+            let afterCorners = try CoordinateTransform.fromLonLat(afterFootprint.corners, to: crsBefore)
+            let afterExtent = MapRect(enclosing: afterCorners)
+            guard afterExtent.minX < beforeExtent.maxX, afterExtent.maxX > beforeExtent.minX,
+                  afterExtent.minY < beforeExtent.maxY, afterExtent.maxY > beforeExtent.minY else {
+                throw CompareError.noOverlap(path: after, "the after imagery does not overlap the before imagery (\(before))")
+            }
+            siteMap = try CoordinateTransform.fromLonLat([site], to: crsBefore)[0]
+        } else {
+            // Images placed by --gsd share the frame; the site is their centre.
+            siteMap = MapPoint(x: (beforeExtent.minX + beforeExtent.maxX) / 2, y: (beforeExtent.minY + beforeExtent.maxY) / 2)
+        }
+        let siteText = site.map { "\($0.longitude),\($0.latitude)" } ?? "at the images' centre"
         guard let sitePixel = beforeTransform.pixel(siteMap), beforeSource.info.layout.window.contains(
             PixelWindow(x: Int(sitePixel.x.rounded(.down)), y: Int(sitePixel.y.rounded(.down)), width: 1, height: 1)) else {
-            throw CompareError.siteOutside(path: before, "the site \(site.longitude),\(site.latitude) lies outside the before imagery")
+            throw CompareError.siteOutside(path: before, "the site \(siteText) lies outside the before imagery")
         }
         let siteAfter = reproject?(siteMap) ?? siteMap
         guard let afterPixel = afterSource.info.georeferencing!.transform.pixel(siteAfter), afterSource.info.layout.window.contains(
             PixelWindow(x: Int(afterPixel.x.rounded(.down)), y: Int(afterPixel.y.rounded(.down)), width: 1, height: 1)) else {
-            throw CompareError.siteOutside(path: after, "the site \(site.longitude),\(site.latitude) lies outside the after imagery")
+            throw CompareError.siteOutside(path: after, "the site \(siteText) lies outside the after imagery")
         }
 
         // The analysed window: the AOI's bounding box, else a square around the site.
@@ -170,8 +202,8 @@ struct CompareJob {
         let result: ChangeResult
         do {
             result = try ChangeDetector().run(
-                openBefore: { CroppedSource(maskedBefore(try RasterDataset.open(before)), window: window) },
-                openAfter: { maskedAfter(try RasterDataset.open(after)) },
+                openBefore: { CroppedSource(maskedBefore(try open(before)), window: window) },
+                openAfter: { maskedAfter(try open(after)) },
                 reproject: reproject,
                 store: { overlap in
                     let s: RowStore = overlap.pixelCount > 64_000_000 ? try FileRowStore(width: overlap.width, height: overlap.height)
@@ -179,6 +211,7 @@ struct CompareJob {
                     store = s
                     return s
                 },
+                pixelSizeMeters: abs(beforeTransform.pixelWidth) * (crsBefore.epsg.flatMap(CRSCatalog.linearUnitMeters) ?? 1),
                 progress: { stage, done, total in progress.update(stage, done, total) })
         } catch let error as ChangeAnalysisError {
             switch error.kind {
@@ -197,9 +230,10 @@ struct CompareJob {
         let pixelArea = abs(beforeTransform.pixelWidth * beforeTransform.pixelHeight) * metrePerUnit * metrePerUnit
 
         let registration = result.registration
-        let report = SiteReport(
+        var report = SiteReport(
             title: title ?? "Change report",
-            site: site,
+            // In the image frame, the report's positions are its metres (SiteReport.PositionFrame).
+            site: site ?? GeoPoint(longitude: siteMap.x, latitude: siteMap.y),
             inputs: try [("before", before, beforeSource), ("after", after, afterSource)].map { date, path, source in
                 SiteReport.DateInput(date: date, path: path, tiles: try Self.tiles(source), crs: source.info.georeferencing!.crs!.description,
                                      gsdMeters: abs(source.info.georeferencing!.transform.pixelWidth) * metrePerUnit,
@@ -211,7 +245,7 @@ struct CompareJob {
                                 confidence: registration.confidence, residualPixels: registration.residual,
                                 status: registration.status.rawValue),
             normalisation: result.normalisation.gains.indices.map { (band: $0 + 1, gain: result.normalisation.gains[$0], offset: result.normalisation.offsets[$0]) },
-            change: .init(thresholdMethod: "otsu", threshold: result.threshold, validPixels: result.validPixels,
+            change: .init(thresholdMethod: result.thresholdMethod, threshold: result.threshold, validPixels: result.validPixels,
                           changedPixels: result.changedPixels, changedAreaSquareMeters: Double(result.changedPixels) * pixelArea,
                           regions: result.regions.count),
             compound: siteAnalysis.compound, newFences: siteAnalysis.newFences, removedFences: siteAnalysis.removedFences,
@@ -222,7 +256,7 @@ struct CompareJob {
                          ("mask_before", maskBeforePath.map { .string($0) } ?? .null),
                          ("mask_after", maskAfterPath.map { .string($0) } ?? .null),
                          ("window_px", .array([window.x, window.y, window.width, window.height].map { .integer($0) })),
-                         ("threshold", .string("otsu, floored at 4x the median unchanged magnitude")),
+                         ("threshold", .string(result.thresholdMethod)),
                          ("morphology", .string("open+close, 3x3")), ("connectivity", .integer(8)),
                          ("min_region_px", .integer(4))],
             softwareVersion: SiteWatch.version,
@@ -230,6 +264,16 @@ struct CompareJob {
                   ("stages_s", .object(result.timings.keys.sorted().map { ($0, .double(result.timings[$0]!, decimals: 3)) })),
                   ("total_s", .double(Date().timeIntervalSince(started), decimals: 3))],
             method: Self.method + SiteAnalysis.method, limitations: Self.limitationsList + siteAnalysis.limitations)
+
+        if crsBefore.isImageFrame { report.positionFrame = .imageMeters }
+        let n = result.normalisation
+        report.normalisationFit = [
+            ("method", .string(n.method.rawValue)), ("invariant_fraction", .double(n.invariantFraction, decimals: 4)),
+            ("invariant_pixels", .integer(n.invariantPixels)), ("sampled_pixels", .integer(n.sampledPixels)),
+            ("band_correlations", .array(n.bandCorrelations.map { .double($0, decimals: 4) })),
+            ("canonical_correlations", .array(n.canonicalCorrelations.map { .double($0, decimals: 4) })),
+            ("iterations", .integer(n.iterations)), ("fallback_reason", n.fallbackReason.map { .string($0) } ?? .null),
+        ]
 
         // Pictures: before, after and change over the analysed window, downsampled.
         progress.stage("pictures")
@@ -263,12 +307,13 @@ struct CompareJob {
         ]
 
         let json = ReportJSON.render(report)
-        let files: [(String, [UInt8])] = [
+        var files: [(String, [UInt8])] = [
             ("report.json", Array(json.utf8)),
             ("report.md", Array(ReportMarkdown.render(report).utf8)),
             ("report.html", Array(ReportHTML.render(report, pictures: images).utf8)),
-            ("features.geojson", Array(ReportGeoJSON.render(report).utf8)),
         ]
+        // GeoJSON is longitude/latitude by definition (RFC 7946): none for the image frame.
+        if report.positionFrame == .wgs84 { files.append(("features.geojson", Array(ReportGeoJSON.render(report).utf8))) }
         let summary = siteAnalysis.summary + [
             String(format: "registration: shift (%.3f, %.3f) px, confidence %.2f, residual %.3f px, %@", registration.shiftX,
                    registration.shiftY, registration.confidence, registration.residual, registration.status.rawValue),
@@ -278,7 +323,7 @@ struct CompareJob {
         let overlap = result.overlap
         return Outputs(files: files, summary: summary, writeChangeRaster: { path in
             try ChangeRaster.write(store: magnitudeStore, code: result.magnitudeCode, threshold: result.threshold, overlap: overlap,
-                                   transform: cropTransform, crs: crsBefore, to: path)
+                                   transform: cropTransform, crs: crsBefore.isImageFrame ? nil : crsBefore, to: path)
         })
     }
 
@@ -290,8 +335,8 @@ struct CompareJob {
     static let method = [
         "Both dates are read window by window; the after date is resampled onto the before date's grid (cubic).",
         "Co-registration: translation estimated on gradient magnitude (robust to light, season and radiometry) by normalised cross-correlation and robust Lucas-Kanade refinement over windows spread across the area; applied only when the correlation is strong and consistent.",
-        "Radiometric normalisation: per-band robust regression of after onto before on pixels that did not change (iterative rejection, IR-MAD-like).",
-        "Change: per-pixel change-vector magnitude, thresholded (Otsu, never below 4x the median unchanged magnitude), cleaned by opening and closing, grouped into 8-connected regions.",
+        "Radiometric normalisation: IR-MAD (Nielsen 2007) chooses the pixels that did not change by their chi-square probability; per band, an orthogonal regression of before on after over them (it does not shrink where the dates correlate weakly). Where too few pixels are invariant, medians and interquartile ranges are matched instead, and the report says so (normalisation_fit).",
+        "Change: per-pixel change-vector magnitude, thresholded by the method named in the report (change.threshold_method), cleaned by opening and closing, grouped into 8-connected regions.",
     ]
 
     static let limitationsList = [

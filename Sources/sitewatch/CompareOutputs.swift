@@ -164,9 +164,10 @@ struct Pictures {
 /// the change mask (1 where the magnitude passes the threshold), tiled, DEFLATE, with overviews.
 enum ChangeRaster {
     static func write(store: RowStore, code: ChangeMagnitudeCode, threshold: Double, overlap: PixelWindow, transform: GeoTransform,
-                      crs: CRS, to path: String) throws {
+                      crs: CRS?, to path: String) throws {
+        // Without a CRS (the image frame of --gsd) the raster carries no georeferencing at all.
         var raster = Raster(layout: RasterLayout(width: overlap.width, height: overlap.height, bandCount: 2, pixelType: .float32),
-                            nodata: .nan, georeferencing: Georeferencing(transform: transform.window(overlap), crs: crs))
+                            nodata: .nan, georeferencing: crs.map { Georeferencing(transform: transform.window(overlap), crs: $0) })
         var row = [UInt16](repeating: 0, count: overlap.width)
         let n = overlap.pixelCount
         raster.samples.withUnsafeMutableBytes { raw in

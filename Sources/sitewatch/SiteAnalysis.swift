@@ -49,16 +49,21 @@ struct SiteAnalysis {
             return { t.forward($0) }
         }()
         let measuring: CRS
-        if let epsg = crsBefore.epsg, epsg != 3857, epsg != 900913, CRSCatalog.describe(epsg: epsg)?.kind == .projected {
+        if crsBefore.isImageFrame {
+            measuring = crsBefore   // metres by construction (--gsd)
+        } else if let epsg = crsBefore.epsg, epsg != 3857, epsg != 900913, CRSCatalog.describe(epsg: epsg)?.kind == .projected {
             measuring = crsBefore
         } else {
-            measuring = CRS.utm(for: job.site)
+            measuring = CRS.utm(for: job.site!)
         }
         let toMeasuringPoints: ([MapPoint]) throws -> [MapPoint] = { points in
             measuring == crsBefore ? points : try CoordinateTransform(from: crsBefore, to: measuring).forward(points)
         }
         let toMeasuring = { (polygon: MapPolygon) throws in MapPolygon(try toMeasuringPoints(polygon.ring)) }
-        let toLonLat: ([MapPoint]) throws -> [GeoPoint] = { try CoordinateTransform.toLonLat($0, from: crsBefore) }
+        // Report positions: lon/lat, or the image frame's metres as they are (SiteReport.PositionFrame).
+        let toLonLat: ([MapPoint]) throws -> [GeoPoint] = { points in
+            crsBefore.isImageFrame ? points.map { GeoPoint(longitude: $0.x, latitude: $0.y) } : try CoordinateTransform.toLonLat(points, from: crsBefore)
+        }
 
         // MARK: Perimeter
         progress.stage("perimeter")
@@ -282,7 +287,7 @@ struct SiteAnalysis {
         } else {
             // The built-in claims are this site's: used only within 5 km of Kwan-li-so No. 25.
             let camp = GeoPoint(longitude: 129.725280, latitude: 41.834384)
-            let nearCamp = abs(job.site.latitude - camp.latitude) < 0.045 && abs(job.site.longitude - camp.longitude) < 0.06
+            let nearCamp = job.site.map { abs($0.latitude - camp.latitude) < 0.045 && abs($0.longitude - camp.longitude) < 0.06 } ?? false
             claims = nearCamp ? Claims.camp25 : []
         }
         analysis.claims = Claims.evaluate(claims, measured: measurements).map { v in

@@ -10,7 +10,7 @@ struct SiteWatch: ParsableCommand {
         commandName: "sitewatch",
         abstract: "Measure what changed at a site between two dates of georeferenced imagery.",
         version: version,
-        subcommands: [Compare.self, Batch.self, Info.self, Synth.self, Evaluate.self])
+        subcommands: [Compare.self, Batch.self, Info.self, Synth.self, Evaluate.self, EvaluatePairs.self])
 
     /// Runs a command body, turning SiteWatch's errors into one line on stderr and the exit code
     /// of their kind (see README "Exit codes"). Nothing else may reach the user as a stack trace.

@@ -4,6 +4,27 @@ import RasterIO
 import XCTest
 
 final class PNGTests: XCTestCase {
+    /// An Adam7-interlaced PNG made by an independent encoder (Fixtures/png, pypng): every pixel as
+    /// its formula says, whole and through a window (libpng needs the interlace handling set
+    /// before it updates its row info, or the first pass fails with "bad adaptive filter value").
+    func testInterlacedPNGReads() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/png/adam7-rgb8-37x29.png").path
+        let file = try PNGFile(path: path)
+        XCTAssertEqual(file.info.layout, RasterLayout(width: 37, height: 29, bandCount: 3, pixelType: .uint8))
+        XCTAssertNil(file.info.georeferencing)
+        let whole = try file.readRaster()
+        for y in 0..<29 {
+            for x in 0..<37 {
+                XCTAssertEqual(whole.value(x: x, y: y, band: 0), Double((x * 7) & 255))
+                XCTAssertEqual(whole.value(x: x, y: y, band: 1), Double((y * 9) & 255))
+                XCTAssertEqual(whole.value(x: x, y: y, band: 2), Double(((x + y) * 3) & 255))
+            }
+        }
+        let window = try file.readRaster(window: PixelWindow(x: 5, y: 11, width: 9, height: 7))
+        XCTAssertEqual(window.value(x: 2, y: 3, band: 2), Double(((7 + 14) * 3) & 255))
+    }
+
     func testGrayGrayAlphaRGBAndRGBARoundTripAt8And16Bits() throws {
         let folder = try makeTemporaryFolder(self)
         for type in [PixelType.uint8, .uint16] {

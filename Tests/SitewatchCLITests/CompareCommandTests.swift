@@ -44,7 +44,7 @@ final class CompareCommandTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + name), name)
         }
         let truth = try json(InfoCommandTests.repository.path + "/Fixtures/camp25/truth.json")
-        XCTAssertEqual(report["schema_version"] as? String, "1.0")
+        XCTAssertEqual(report["schema_version"] as? String, "1.1")
         let inputs = report["inputs"] as! [String: [String: Any]]
         XCTAssertEqual(inputs["before"]?["tile_count"] as? Int, 9)
         let tiles = inputs["after"]?["tiles"] as! [[String: Any]]

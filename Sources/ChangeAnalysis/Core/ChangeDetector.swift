@@ -33,6 +33,8 @@ public struct ChangeResult: Sendable {
     /// The histogram spans [0, histogramMax) in before-date sample units.
     public var histogramMax: Double
     public var threshold: Double
+    /// How `threshold` was chosen, as the report names it.
+    public var thresholdMethod: String
     public var validPixels: Int
     public var changedPixels: Int
     public var regions: [ChangeRegion]
@@ -41,9 +43,10 @@ public struct ChangeResult: Sendable {
     public var timings: [String: Double]
 }
 
-/// The change core: common grid, co-registration, normalisation, then two streamed passes over
+/// The change core: common grid, co-registration, normalisation, then streamed passes over
 /// strips of the overlap — (1) fused normalise + change-vector magnitude + histogram, kept in a
-/// store; (2) threshold, open/close with halos, connected components merged across strips.
+/// store; (1b) the magnitude averaged over about a metre, with its histogram; (2) threshold,
+/// open/close with halos, connected components merged across strips.
 /// Memory is bounded by the strips in flight, not by the scene.
 public struct ChangeDetector {
     public var parameters: ChangeParameters
@@ -54,10 +57,18 @@ public struct ChangeDetector {
     ///   - reproject: before-CRS to after-CRS map coordinates when the CRSs differ.
     ///   - store: where pass 1 leaves the magnitude; `nil` keeps it in memory.
     ///   - progress: called with (stage, done, total) as strips finish.
+    ///   - mask: receives the final change mask (after thresholding, opening and closing) strip by
+    ///     strip, in order: its rows of the overlap and their bits.
+    ///   - pixelSizeMeters: the before grid's pixel size on the ground; nil takes the transform's
+    ///     pixel width as metres.
+    ///   - store: called once for pass 1's raw magnitudes and, where they are averaged, once more
+    ///     for the averaged ones that are thresholded (the last store is the one the mask follows).
     public func run(openBefore: () throws -> PixelSource, openAfter: () throws -> PixelSource,
                     reproject: (@Sendable (MapPoint) -> MapPoint)? = nil,
                     store: ((PixelWindow) throws -> RowStore)? = nil,
-                    progress: ((String, Int, Int) -> Void)? = nil) throws -> ChangeResult {
+                    pixelSizeMeters: Double? = nil,
+                    progress: ((String, Int, Int) -> Void)? = nil,
+                    mask maskSink: ((Range<Int>, BitPlaneView) -> Void)? = nil) throws -> ChangeResult {
         var timings: [String: Double] = [:]
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -103,7 +114,7 @@ public struct ChangeDetector {
         }
         let sampleBefore = (0..<bandCount).map { band in samples.flatMap { $0.before[band] } }
         let sampleAfter = (0..<bandCount).map { band in samples.flatMap { $0.after[band] } }
-        let normalisation = Normalisation.fit(before: sampleBefore, after: sampleAfter)
+        let normalisation = Normalisation.fit(before: sampleBefore, after: sampleAfter, parameters: parameters.normalisation)
         // The histogram's range: well past the sampled magnitudes, so the change tail fits.
         var sampled: [Float] = (0..<(sampleBefore.first?.count ?? 0)).map { i in
             var sum: Float = 0
@@ -114,7 +125,6 @@ public struct ChangeDetector {
             return sum.squareRoot()
         }
         let p999 = sampled.isEmpty ? 1 : sampled.select(min(sampled.count - 1, Int(Double(sampled.count) * 0.999)))
-        let median = sampled.isEmpty ? 0 : sampled.select(sampled.count / 2)
         let maxValue = max(1e-3, p999 * 2)
         let code = ChangeMagnitudeCode(maxValue: maxValue)
         for reader in readers { reader.clearReadCache() }
@@ -124,7 +134,8 @@ public struct ChangeDetector {
         // with its own sources (thread 0 keeps the ones registration used). Threads claim runs of
         // consecutive strips, so a thread's sources carry decoded blocks from one strip into the
         // overlapping rows of the next.
-        let magnitudes = try store?(overlap) ?? InMemoryRowStore(width: overlap.width, height: overlap.height, fill: ChangeMagnitudeCode.invalid)
+        let newStore = { try store?(overlap) ?? InMemoryRowStore(width: overlap.width, height: overlap.height, fill: ChangeMagnitudeCode.invalid) }
+        let magnitudes = try newStore()
         let rows = parameters.stripRows
         let bins = parameters.histogramBins
         let scales = normalisation.scales
@@ -164,21 +175,57 @@ public struct ChangeDetector {
             state.add(histogram)
         }
         if let error = state.error { throw error }
-        let histogram = state.histogram
         lap("magnitude")
 
-        // A histogram threshold always splits something, even pure noise; so change must also
-        // exceed a noise floor: 4x the median magnitude of the sample, which mostly did not change
-        // (for a chi distribution of 1-4 bands that is past its 99.99th percentile).
-        let noiseFloor = 4 * Double(median)
-        let threshold: Double
-        switch parameters.threshold {
-        case .otsu:
-            threshold = max(noiseFloor, Thresholds.otsu(histogram: histogram, maxValue: Double(maxValue))?.value ?? Double(maxValue))
-        case .kittlerIllingworth:
-            threshold = max(noiseFloor, Thresholds.kittlerIllingworth(histogram: histogram, maxValue: Double(maxValue))?.value ?? Double(maxValue))
-        case .fixed(let value): threshold = value
+        // Pass 1b: the magnitude averaged over a box of about a metre (BoxMean), and its histogram,
+        // which the threshold is chosen on. Each strip is read with the box's halo of rows.
+        let radius = Int((parameters.averagingRadiusMeters / (pixelSizeMeters ?? abs(gb.transform.pixelWidth))).rounded())
+        let statistic: RowStore
+        var histogram = state.histogram
+        if radius >= 1 {
+            let averaged = try newStore()
+            let averageState = PassState(bins: bins, strips: strips, run: max(1, (strips + 2 * threads - 1) / (2 * threads)))
+            let width = overlap.width
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                var span = Buffer<UInt16>(), out = Buffer<UInt16>()
+                defer { span.free(); out.free() }
+                var local = [UInt32](repeating: 0, count: bins)
+                while let run = averageState.claim() {
+                    for strip in run {
+                        let core = (strip * rows)..<min(overlap.height, (strip + 1) * rows)
+                        let read = max(0, core.lowerBound - radius)..<min(overlap.height, core.upperBound + radius)
+                        do {
+                            span.reserve(read.count * width)
+                            out.reserve(core.count * width)
+                            try magnitudes.read(rows: read, into: UnsafeMutableBufferPointer(start: span.pointer, count: read.count * width))
+                            BoxMean.smooth(PlaneView(base: span.pointer, width: width, height: read.count),
+                                           rows: (core.lowerBound - read.lowerBound)..<(core.upperBound - read.lowerBound),
+                                           radius: radius, invalid: ChangeMagnitudeCode.invalid,
+                                           into: MutablePlaneView(base: out.pointer, width: width, height: core.count))
+                            var counted = 0
+                            for i in 0..<(core.count * width) where out.pointer[i] != ChangeMagnitudeCode.invalid {
+                                // The bin of the code's magnitude, as the fused kernel bins a magnitude.
+                                local[min(bins - 1, Int(out.pointer[i]) * bins / 65534)] &+= 1
+                                counted += 1
+                            }
+                            try averaged.write(rows: core, UnsafeBufferPointer(start: out.pointer, count: core.count * width))
+                            averageState.finish(valid: counted, progress: progress, stage: "averaging")
+                        } catch {
+                            averageState.fail(error)
+                        }
+                    }
+                }
+                averageState.add(local)
+            }
+            if let error = averageState.error { throw error }
+            histogram = averageState.histogram
+            statistic = averaged
+            lap("averaging")
+        } else {
+            statistic = magnitudes
         }
+
+        let (threshold, thresholdMethod) = ChangeThreshold.choose(histogram: histogram, maxValue: Double(maxValue), parameters: parameters)
 
         // Pass 2: threshold into packed masks, open then close, label streaming across strips.
         // Each strip is read with a halo of rows: opening then closing by a radius-r element looks
@@ -205,7 +252,7 @@ public struct ChangeDetector {
                 let core = (strip * rows)..<min(overlap.height, (strip + 1) * rows)
                 let span = max(0, core.lowerBound - halo)..<min(overlap.height, core.upperBound + halo)
                 do {
-                    try magnitudes.read(rows: span, into: UnsafeMutableBufferPointer(start: work.codes, count: span.count * width))
+                    try statistic.read(rows: span, into: UnsafeMutableBufferPointer(start: work.codes, count: span.count * width))
                 } catch {
                     state.fail(error)
                     work.core = BitPlaneView(base: work.mask, width: width, height: 0)
@@ -223,6 +270,8 @@ public struct ChangeDetector {
             if let error = state.error { throw error }
             for slot in 0..<count {
                 changed += workspaces[slot].changed
+                let coreRows = ((first + slot) * rows)..<((first + slot) * rows + workspaces[slot].core.height)
+                maskSink?(coreRows, workspaces[slot].core)
                 labeler.feed(workspaces[slot].core)
                 for c in labeler.drainFinished() where c.area >= parameters.minimumComponentPixels {
                     regions.append(Self.region(c, overlap: overlap, transform: gb.transform))
@@ -238,7 +287,7 @@ public struct ChangeDetector {
         lap("components")
 
         return ChangeResult(registration: registration, normalisation: normalisation, overlap: overlap, histogram: histogram,
-                            histogramMax: Double(maxValue), threshold: threshold, validPixels: state.valid,
+                            histogramMax: Double(maxValue), threshold: threshold, thresholdMethod: thresholdMethod, validPixels: state.valid,
                             changedPixels: changed, regions: regions, magnitudeCode: code, timings: timings)
     }
 
