@@ -35,13 +35,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
-        // System libraries from Debian (libtiff-dev, libpng-dev, libproj-dev), found through pkg-config.
+        // System libraries from Debian (libtiff-dev, libpng-dev, libjpeg-dev, libproj-dev), found through pkg-config.
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // Plain JPEG files (screenshots from desktop globe software, benchmark chips); JPEG inside
+        // TIFF is libtiff's. libjpeg-turbo comes with libtiff-dev on Debian anyway.
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         // The one narrow C shim: per-handle error capture, typed wrappers for libtiff's variadic
         // calls, GeoTIFF tag registration, setjmp-guarded libpng calls, PROJ with its own context.
-        .target(name: "CRasterShims", dependencies: ["CTIFF", "CPNG", "CPROJ"]),
+        .target(name: "CRasterShims", dependencies: ["CTIFF", "CPNG", "CJPEG", "CPROJ"]),
         // Pure value types: no C, no Foundation, no files.
         .target(name: "GeoRaster", swiftSettings: optimisedSettings),
         // The only home of SIMD: each kernel as Name.swift + Name+Scalar.swift + Name+SIMD.swift.

@@ -3,7 +3,7 @@ import GeoRaster
 
 /// Opens whatever a user names: a GeoTIFF, a PNG with a world file, or a folder of tiles.
 public enum RasterDataset {
-    public static let tileExtensions: Set<String> = ["tif", "tiff", "png"]
+    public static let tileExtensions: Set<String> = ["tif", "tiff", "png", "jpg", "jpeg"]
 
     public static func open(_ path: String, crs: CRS? = nil, limits: DecodeLimits = .default) throws -> RasterSource {
         var isDirectory: ObjCBool = false
@@ -21,6 +21,7 @@ public enum RasterDataset {
         let magic = [UInt8](handle.readData(ofLength: 8))
         try? handle.close()
         if magic.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try PNGFile(path: path, crs: crs, limits: limits) }
+        if magic.starts(with: [0xFF, 0xD8, 0xFF]) { return try JPEGFile(path: path, crs: crs, limits: limits) }
         if magic.starts(with: [0x49, 0x49]) || magic.starts(with: [0x4D, 0x4D]) {
             let file = try GeoTIFFFile(path: path, limits: limits)
             if let crs, var info = file.info.georeferencing, info.crs == nil {
@@ -29,8 +30,8 @@ public enum RasterDataset {
             }
             return file
         }
-        if magic.isEmpty { throw RasterIOError(.malformed, path: path, "file is empty, expected a GeoTIFF or PNG") }
-        throw RasterIOError(.unsupported, path: path, "not a TIFF or PNG file (unknown signature)")
+        if magic.isEmpty { throw RasterIOError(.malformed, path: path, "file is empty, expected a GeoTIFF, PNG or JPEG") }
+        throw RasterIOError(.unsupported, path: path, "not a TIFF, PNG or JPEG file (unknown signature)")
     }
 }
 

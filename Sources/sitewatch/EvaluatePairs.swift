@@ -20,7 +20,7 @@ struct EvaluatePairs: ParsableCommand {
             the difference vector, Otsu on 256 bins). Labels: any non-zero pixel is change.
             """)
 
-    @Argument(help: "Folder holding A/, B/ and label/ (PNG or TIFF, the same names in each).")
+    @Argument(help: "Folder holding A/, B/ and label/ (PNG, JPEG or TIFF, the same names in each).")
     var directory: String
 
     @Option(name: .long, help: "Ground sample distance of the images, metres.")
@@ -78,10 +78,10 @@ struct EvaluatePairs: ParsableCommand {
         }
         let images = { (sub: String) throws -> [String] in
             try FileManager.default.contentsOfDirectory(atPath: directory + "/" + sub)
-                .filter { ["png", "tif", "tiff"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+                .filter { ["png", "tif", "tiff", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
         }
         let a = try images("A")
-        guard !a.isEmpty else { throw RasterIOError(.io, path: directory + "/A", "no PNG or TIFF images") }
+        guard !a.isEmpty else { throw RasterIOError(.io, path: directory + "/A", "no PNG, JPEG or TIFF images") }
         let b = Set(try images("B")), label = Set(try images("label"))
         for name in a where !b.contains(name) || !label.contains(name) {
             throw RasterIOError(.io, path: directory + "/" + (b.contains(name) ? "label/" : "B/") + name,

@@ -126,9 +126,9 @@ final class InvalidInputTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: folder + "/empty.tif", contents: Data()))
         let empty = error { _ = try RasterDataset.open(folder + "/empty.tif") }
         XCTAssertEqual(empty?.code, .malformed)
-        XCTAssertEqual(empty?.message, "file is empty, expected a GeoTIFF or PNG")
+        XCTAssertEqual(empty?.message, "file is empty, expected a GeoTIFF, PNG or JPEG")
         try "hello".write(toFile: folder + "/text.tif", atomically: true, encoding: .utf8)
-        XCTAssertEqual(error { _ = try RasterDataset.open(folder + "/text.tif") }?.message, "not a TIFF or PNG file (unknown signature)")
+        XCTAssertEqual(error { _ = try RasterDataset.open(folder + "/text.tif") }?.message, "not a TIFF, PNG or JPEG file (unknown signature)")
     }
 
     func testUnsupportedSampleTypeNamesTheFeature() throws {

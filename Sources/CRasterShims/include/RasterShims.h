@@ -1,4 +1,4 @@
-// The only C code in SiteWatch. Everything Swift needs from libtiff, libpng and PROJ goes through
+// The only C code in SiteWatch. Everything Swift needs from libtiff, libpng, libjpeg and PROJ goes through
 // these functions, so that variadic calls, setjmp/longjmp and global error handlers stay in C and
 // every failure comes back as a return code plus a message captured for that one handle.
 #ifndef SITEWATCH_RASTER_SHIMS_H
@@ -110,6 +110,24 @@ int sw_png_read_rows(const char *path, uint32_t first_row, uint32_t row_count, v
 /// 16-bit samples are given in host order. rows are row_stride bytes apart.
 int sw_png_write(const char *path, uint32_t width, uint32_t height, int channels, int bit_depth,
                  const void *rows, size_t row_stride, char message[SW_MESSAGE_CAPACITY]);
+
+// MARK: - libjpeg (every call runs under setjmp inside C)
+
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    /// What sw_jpeg_read_rows delivers: 1 (gray) or 3 (RGB) 8-bit samples per pixel.
+    uint8_t output_channels;
+    /// The file's own colour space (JCS_*): CMYK and YCCK files are refused.
+    uint8_t color_space;
+} sw_jpeg_header;
+
+/// Reads the header only. Returns 1 on success, 0 with message on failure.
+int sw_jpeg_read_header(const char *path, sw_jpeg_header *header, char message[SW_MESSAGE_CAPACITY]);
+/// Decodes rows [first_row, first_row + row_count) as gray or RGB into destination (row_stride
+/// bytes apart); rows above first_row are skipped with jpeg_skip_scanlines.
+int sw_jpeg_read_rows(const char *path, uint32_t first_row, uint32_t row_count, void *destination,
+                      size_t row_stride, char message[SW_MESSAGE_CAPACITY]);
 
 // MARK: - PROJ (one context per sw_proj, never shared between threads)
 

@@ -1,0 +1,58 @@
+import CRasterShims
+import Foundation
+import GeoRaster
+
+/// A plain JPEG file (JFIF/Exif: screenshots from desktop globe software, benchmark chips), gray or
+/// RGB 8-bit, with its georeferencing from sidecar files as for PNG: a world file (`.jgw`, `.jpgw`
+/// or `.wld`) and a `.prj`, unless the CRS is given. Windows decode from the top: rows above the
+/// window are skipped by libjpeg without colour conversion.
+public final class JPEGFile: RasterSource {
+    public let info: RasterInfo
+    private let limits: DecodeLimits
+
+    public init(path: String, crs explicitCRS: CRS? = nil, limits: DecodeLimits = .default) throws {
+        try FileChecks.requireReadableFile(path)
+        var header = sw_jpeg_header()
+        var message = ShimMessage()
+        guard message.withBuffer({ sw_jpeg_read_header(path, &header, $0) }) == 1 else {
+            let text = message.text
+            let unsupported = text.hasPrefix("CMYK")
+            throw RasterIOError(unsupported ? .unsupported : .malformed, path: path,
+                                unsupported ? text : "not a readable JPEG file", cause: unsupported ? nil : text)
+        }
+        let layout = RasterLayout(width: Int(header.width), height: Int(header.height), bandCount: Int(header.output_channels), pixelType: .uint8)
+        var georeferencing: Georeferencing?
+        if let worldFile = Sidecar.find(for: path, extensions: ["jgw", "jpgw", "wld"]) {
+            var crs = explicitCRS
+            if crs == nil, let prj = Sidecar.find(for: path, extensions: ["prj"]) { crs = try PRJFile.read(prj) }
+            georeferencing = Georeferencing(transform: try WorldFile.read(worldFile), crs: crs)
+        }
+        self.limits = limits
+        info = RasterInfo(path: path, format: "JPEG", layout: layout, georeferencing: georeferencing,
+                          sampling: georeferencing == nil ? nil : .area, compression: "JPEG",
+                          interleave: .pixel, blockWidth: layout.width, blockHeight: 1)
+    }
+
+    public func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
+        let layout = info.layout
+        precondition(layout.window.contains(window), "window \(window) outside the raster \(layout.window)")
+        guard !window.isEmpty else { return }
+        let rowBytes = layout.width * layout.bandCount
+        let rowsBytes = rowBytes * window.height
+        guard rowsBytes <= limits.maxWindowBytes else {
+            throw RasterIOError(.limitsExceeded, path: info.path,
+                                "decoding rows \(window.y)..<\(window.maxY) needs \(rowsBytes) bytes, over the \(limits.maxWindowBytes)-byte limit")
+        }
+        let rows = UnsafeMutableRawBufferPointer.allocate(byteCount: rowsBytes, alignment: 16)
+        defer { rows.deallocate() }
+        var message = ShimMessage()
+        guard message.withBuffer({ sw_jpeg_read_rows(info.path, UInt32(window.y), UInt32(window.height), rows.baseAddress, rowBytes, $0) }) == 1 else {
+            throw RasterIOError(.malformed, path: info.path, "cannot decode JPEG rows \(window.y)..<\(window.maxY)", cause: message.text)
+        }
+        let bandBytes = window.pixelCount
+        for row in 0..<window.height {
+            Deinterleave.copy(from: rows.baseAddress! + row * rowBytes + window.x * layout.bandCount, bands: layout.bandCount, sampleBytes: 1,
+                              count: window.width, to: destination.baseAddress! + row * window.width, bandStride: bandBytes)
+        }
+    }
+}
