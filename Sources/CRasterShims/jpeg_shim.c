@@ -51,23 +51,28 @@ static int configure(struct jpeg_decompress_struct *info, sw_jpeg_header *header
     return 1;
 }
 
+/// The decompressor on `file`, its header read and configured. Runs under the caller's setjmp:
+/// an error longjmps back into the caller, whose frame is still live.
+static int begin(struct jpeg_decompress_struct *info, FILE *file, sw_jpeg_header *header, char *message) {
+    jpeg_create_decompress(info);
+    jpeg_stdio_src(info, file);
+    jpeg_read_header(info, TRUE);
+    return configure(info, header, message);
+}
+
+static int finish(struct jpeg_decompress_struct *info, FILE *file, int result) {
+    jpeg_destroy_decompress(info);
+    fclose(file);
+    return result;
+}
+
 int sw_jpeg_read_header(const char *path, sw_jpeg_header *header, char message[SW_MESSAGE_CAPACITY]) {
     struct jpeg_decompress_struct info;
     jpeg_error_sink sink;
     FILE *file;
     SW_JPEG_OPEN(path, info, sink, file, message)
-    if (setjmp(sink.jump)) {
-        jpeg_destroy_decompress(&info);
-        fclose(file);
-        return 0;
-    }
-    jpeg_create_decompress(&info);
-    jpeg_stdio_src(&info, file);
-    jpeg_read_header(&info, TRUE);
-    int ok = configure(&info, header, message);
-    jpeg_destroy_decompress(&info);
-    fclose(file);
-    return ok;
+    if (setjmp(sink.jump)) return finish(&info, file, 0);
+    return finish(&info, file, begin(&info, file, header, message));
 }
 
 int sw_jpeg_read_rows(const char *path, uint32_t first_row, uint32_t row_count, void *destination,
@@ -76,26 +81,13 @@ int sw_jpeg_read_rows(const char *path, uint32_t first_row, uint32_t row_count, 
     jpeg_error_sink sink;
     FILE *file;
     SW_JPEG_OPEN(path, info, sink, file, message)
-    if (setjmp(sink.jump)) {
-        jpeg_destroy_decompress(&info);
-        fclose(file);
-        return 0;
-    }
-    jpeg_create_decompress(&info);
-    jpeg_stdio_src(&info, file);
-    jpeg_read_header(&info, TRUE);
+    if (setjmp(sink.jump)) return finish(&info, file, 0);
     sw_jpeg_header header;
-    if (!configure(&info, &header, message)) {
-        jpeg_destroy_decompress(&info);
-        fclose(file);
-        return 0;
-    }
+    if (!begin(&info, file, &header, message)) return finish(&info, file, 0);
     if ((uint64_t)first_row + row_count > header.height) {
         snprintf(message, SW_MESSAGE_CAPACITY, "rows %u..%u outside the image height %u", first_row,
                  first_row + row_count, header.height);
-        jpeg_destroy_decompress(&info);
-        fclose(file);
-        return 0;
+        return finish(&info, file, 0);
     }
     jpeg_start_decompress(&info);
     if (first_row > 0) {
@@ -112,15 +104,11 @@ int sw_jpeg_read_rows(const char *path, uint32_t first_row, uint32_t row_count, 
         JDIMENSION read = jpeg_read_scanlines(&info, &row, 1);
         if (read == 0) {
             snprintf(message, SW_MESSAGE_CAPACITY, "decoding stopped at row %u", first_row + y);
-            jpeg_destroy_decompress(&info);
-            fclose(file);
-            return 0;
+            return finish(&info, file, 0);
         }
         y += read;
     }
     // The rest of the image is not decoded: abort, not finish.
     jpeg_abort_decompress(&info);
-    jpeg_destroy_decompress(&info);
-    fclose(file);
-    return 1;
+    return finish(&info, file, 1);
 }

@@ -21,12 +21,7 @@ public final class JPEGFile: RasterSource {
                                 unsupported ? text : "not a readable JPEG file", cause: unsupported ? nil : text)
         }
         let layout = RasterLayout(width: Int(header.width), height: Int(header.height), bandCount: Int(header.output_channels), pixelType: .uint8)
-        var georeferencing: Georeferencing?
-        if let worldFile = Sidecar.find(for: path, extensions: ["jgw", "jpgw", "wld"]) {
-            var crs = explicitCRS
-            if crs == nil, let prj = Sidecar.find(for: path, extensions: ["prj"]) { crs = try PRJFile.read(prj) }
-            georeferencing = Georeferencing(transform: try WorldFile.read(worldFile), crs: crs)
-        }
+        let georeferencing = try Sidecar.georeferencing(for: path, worldFileExtensions: ["jgw", "jpgw", "wld"], crs: explicitCRS)
         self.limits = limits
         info = RasterInfo(path: path, format: "JPEG", layout: layout, georeferencing: georeferencing,
                           sampling: georeferencing == nil ? nil : .area, compression: "JPEG",

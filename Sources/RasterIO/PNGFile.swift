@@ -21,15 +21,7 @@ public final class PNGFile: RasterSource {
         let layout = RasterLayout(width: Int(header.width), height: Int(header.height),
                                   bandCount: Int(header.output_channels),
                                   pixelType: header.output_bytes_per_sample == 2 ? .uint16 : .uint8)
-        var georeferencing: Georeferencing?
-        if let worldFile = Sidecar.find(for: path, extensions: ["pgw", "pngw", "wld"]) {
-            let transform = try WorldFile.read(worldFile)
-            var crs = explicitCRS
-            if crs == nil, let prj = Sidecar.find(for: path, extensions: ["prj"]) {
-                crs = try PRJFile.read(prj)
-            }
-            georeferencing = Georeferencing(transform: transform, crs: crs)
-        }
+        let georeferencing = try Sidecar.georeferencing(for: path, worldFileExtensions: ["pgw", "pngw", "wld"], crs: explicitCRS)
         self.limits = limits
         self.interlaced = header.interlaced != 0
         info = RasterInfo(path: path, format: "PNG", layout: layout, georeferencing: georeferencing,
@@ -114,6 +106,16 @@ public final class PNGFile: RasterSource {
 
 /// Sidecar files named after an image: `name.pgw` beside `name.png`, in either case.
 enum Sidecar {
+    /// The transform from a world file with one of `worldFileExtensions` and the CRS from `crs` or a
+    /// `.prj`; nil without a world file.
+    static func georeferencing(for path: String, worldFileExtensions: [String], crs explicitCRS: CRS?) throws -> Georeferencing? {
+        guard let worldFile = find(for: path, extensions: worldFileExtensions) else { return nil }
+        let transform = try WorldFile.read(worldFile)
+        var crs = explicitCRS
+        if crs == nil, let prj = find(for: path, extensions: ["prj"]) { crs = try PRJFile.read(prj) }
+        return Georeferencing(transform: transform, crs: crs)
+    }
+
     static func find(for path: String, extensions: [String]) -> String? {
         let base = (path as NSString).deletingPathExtension
         for ext in extensions {
