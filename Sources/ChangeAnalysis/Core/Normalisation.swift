@@ -13,6 +13,10 @@ public struct NormalisationParameters: Sendable, Hashable {
     /// Below this many invariant pixels an orthogonal fit has no footing (about 1 % of the 72,000
     /// samples); the fallback matches robust centre and spread instead.
     public var minimumInvariantPixels: Int = 500
+    /// IR-MAD iterates on at most this many of the samples, evenly spaced (its covariances and
+    /// medians settle with a few thousand pixels; the 72,000 samples made the fit a sixth of an
+    /// 8192² change core); every sample is then classified once with the final transformation.
+    public var maxIterationSamples: Int = 16_000
     public init() {}
 }
 
@@ -69,7 +73,9 @@ public struct Normalisation: Sendable, Hashable {
         guard bands >= 1, n >= parameters.minimumInvariantPixels else {
             return fallback("\(n) sampled pixels, fewer than the \(parameters.minimumInvariantPixels) an orthogonal fit needs")
         }
-        guard let mad = IRMAD.run(before: x, after: y, parameters: parameters) else {
+        let stride = max(1, (n + parameters.maxIterationSamples - 1) / parameters.maxIterationSamples)
+        let subset = { (bands: [[Double]]) in bands.map { band in Swift.stride(from: 0, to: n, by: stride).map { band[$0] } } }
+        guard let mad = IRMAD.run(before: subset(x), after: subset(y), classifying: (x, y), parameters: parameters) else {
             return fallback("the canonical correlation analysis is degenerate (a band constant or duplicated at one date)")
         }
         let invariant = mad.noChangeProbability.map { $0 > parameters.invariantProbability }
@@ -149,6 +155,28 @@ public struct Normalisation: Sendable, Hashable {
 
 /// Iteratively reweighted multivariate alteration detection (Nielsen 2007) on paired samples.
 enum IRMAD {
+    /// The MAD variates aₖ·(x - mx) - bₖ·(y - my) and their robust standardisation.
+    struct Transformation {
+        var a: [[Double]], b: [[Double]]
+        var beforeMean: [Double], afterMean: [Double]
+        var centres: [Double], spreads: [Double]
+
+        func variate(_ k: Int, _ x: [[Double]], _ y: [[Double]], _ i: Int) -> Double {
+            var m = 0.0
+            for j in a.indices { m += a[k][j] * (x[j][i] - beforeMean[j]) - b[k][j] * (y[j][i] - afterMean[j]) }
+            return m
+        }
+
+        /// Each sample's chi-square probability of no change.
+        func probabilities(_ x: [[Double]], _ y: [[Double]]) -> [Double] {
+            (0..<(x.first?.count ?? 0)).map { i in
+                var chi = 0.0
+                for k in a.indices { let z = (variate(k, x, y, i) - centres[k]) / spreads[k]; chi += z * z }
+                return ChiSquare.survival(chi, degrees: a.count)
+            }
+        }
+    }
+
     struct Result {
         /// Canonical correlations, ascending (the first MAD variate carries the most change).
         var correlations: [Double]
@@ -157,12 +185,16 @@ enum IRMAD {
         var iterations: Int
     }
 
-    /// nil when a covariance matrix is singular.
-    static func run(before x: [[Double]], after y: [[Double]], parameters: NormalisationParameters) -> Result? {
+    /// Iterates on (x, y); `noChangeProbability` is given for the `classifying` samples (the same
+    /// bands, usually a superset) with the final transformation. nil when a covariance matrix is
+    /// singular.
+    static func run(before x: [[Double]], after y: [[Double]], classifying: (before: [[Double]], after: [[Double]]),
+                    parameters: NormalisationParameters) -> Result? {
         let bands = x.count, n = x[0].count
         var weights = [Double](repeating: 1, count: n)
         var previous = [Double](repeating: -1, count: bands)
         var probability = weights
+        var transformation: Transformation?
         var iterations = 0
         var correlations: [Double] = []
         while iterations < parameters.maxIterations {
@@ -236,26 +268,23 @@ enum IRMAD {
             // collapsed onto 0.04-0.7 % of the pixels, with the unchanged pixels' median chi-square
             // at 15-8,000 instead of 2.4. The median absolute deviation is consistent for Gaussian
             // no-change and holds while up to half the pixels changed.
-            var chi = [Double](repeating: 0, count: n)
-            var mad = [Double](repeating: 0, count: n)
+            var t = Transformation(a: a, b: b, beforeMean: mx, afterMean: my, centres: [], spreads: [])
             for k in 0..<bands {
-                for i in 0..<n {
-                    var m = 0.0
-                    for j in 0..<bands { m += a[k][j] * (x[j][i] - mx[j]) - b[k][j] * (y[j][i] - my[j]) }
-                    mad[i] = m
-                }
-                var scratch = mad
+                var scratch = (0..<n).map { t.variate(k, x, y, $0) }
                 let centre = scratch.select(n / 2)
-                for i in 0..<n { scratch[i] = abs(mad[i] - centre) }
-                let spread = max(1.4826 * scratch.select(n / 2), 1e-9)
-                for i in 0..<n { let z = (mad[i] - centre) / spread; chi[i] += z * z }
+                for i in 0..<n { scratch[i] = abs(scratch[i] - centre) }
+                t.centres.append(centre)
+                t.spreads.append(max(1.4826 * scratch.select(n / 2), 1e-9))
             }
-            for i in 0..<n { probability[i] = ChiSquare.survival(chi[i], degrees: bands) }
+            transformation = t
+            probability = t.probabilities(x, y)
             weights = probability
             let moved = zip(correlations, previous).map { abs($0 - $1) }.max() ?? 0
             previous = correlations
             if moved < parameters.correlationTolerance { break }
         }
-        return Result(correlations: correlations, noChangeProbability: probability, iterations: iterations)
+        guard let final = transformation else { return nil }
+        return Result(correlations: correlations, noChangeProbability: final.probabilities(classifying.before, classifying.after),
+                      iterations: iterations)
     }
 }
