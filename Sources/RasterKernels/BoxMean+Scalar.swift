@@ -11,7 +11,7 @@ extension BoxMean {
                         sum += UInt64(source.row(yy)[xx]); count += 1
                     }
                 }
-                destination.row(out)[x] = mean(sum: Double(sum), count: Double(count))
+                destination.row(out)[x] = mean(sum: sum, count: count)
             }
         }
     }

@@ -111,6 +111,17 @@ final class PairCommandTests: XCTestCase {
         XCTAssertFalse(markdown.contains(" N, "), "no latitude in an image-frame report")
     }
 
+    /// A JPEG screenshot against itself: it reads, and nothing changed.
+    func testCompareWithGSDOnAJPEGAgainstItself() throws {
+        let out = try temporary() + "/report"
+        let jpeg = "Fixtures/jpeg/quadrants-rgb-40x30.jpg"
+        let run = try InfoCommandTests.sitewatch(["compare", "--before", jpeg, "--after", jpeg, "--gsd", "0.5", "--out", out, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let change = try json(out + "/report.json")["change"] as! [String: Any]
+        XCTAssertEqual(change["changed_pixels"] as? Int, 0)
+        XCTAssertEqual(change["valid_pixels"] as? Int, 1200)
+    }
+
     func testCompareWithGSDRefusesWhatItCannotPlace() throws {
         let folder = try temporary()
         try Self.writePair(folder: folder, name: "pair.png", change: true, afterSize: 150)

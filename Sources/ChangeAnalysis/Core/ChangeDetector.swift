@@ -202,11 +202,17 @@ public struct ChangeDetector {
                                            rows: (core.lowerBound - read.lowerBound)..<(core.upperBound - read.lowerBound),
                                            radius: radius, invalid: ChangeMagnitudeCode.invalid,
                                            into: MutablePlaneView(base: out.pointer, width: width, height: core.count))
-                            var counted = 0
-                            for i in 0..<(core.count * width) where out.pointer[i] != ChangeMagnitudeCode.invalid {
-                                // The bin of the code's magnitude, as the fused kernel bins a magnitude.
-                                local[min(bins - 1, Int(out.pointer[i]) * bins / 65534)] &+= 1
-                                counted += 1
+                            // The bin of each code's magnitude, as the fused kernel bins a magnitude;
+                            // through a buffer pointer (the array in a closure paid a uniqueness check
+                            // per pixel).
+                            let counted = local.withUnsafeMutableBufferPointer { h in
+                                var counted = 0
+                                let codes = UnsafeBufferPointer(start: out.pointer, count: core.count * width)
+                                for code in codes where code != ChangeMagnitudeCode.invalid {
+                                    h[min(bins - 1, Int(code) &* bins / 65534)] &+= 1
+                                    counted &+= 1
+                                }
+                                return counted
                             }
                             try averaged.write(rows: core, UnsafeBufferPointer(start: out.pointer, count: core.count * width))
                             averageState.finish(valid: counted, progress: progress, stage: "averaging")
