@@ -9,7 +9,10 @@ extension BoxMean {
         let sums = UnsafeMutablePointer<UInt32>.allocate(capacity: w), counts = UnsafeMutablePointer<UInt32>.allocate(capacity: w)
         let prefixSums = UnsafeMutablePointer<UInt64>.allocate(capacity: w + 1), prefixCounts = UnsafeMutablePointer<UInt32>.allocate(capacity: w + 1)
         let useMagic = r <= largestMagicRadius
-        let magics = useMagic ? (0...((2 * r + 1) * (2 * r + 1))).map(magic) : []
+        let magicCount = useMagic ? (2 * r + 1) * (2 * r + 1) + 1 : 1
+        let magics = UnsafeMutablePointer<UInt64>.allocate(capacity: magicCount)
+        defer { magics.deallocate() }
+        for n in 0..<magicCount { magics[n] = magic(n) }
         defer { sums.deallocate(); counts.deallocate(); prefixSums.deallocate(); prefixCounts.deallocate() }
         sums.initialize(repeating: 0, count: w)
         counts.initialize(repeating: 0, count: w)
@@ -55,13 +58,28 @@ extension BoxMean {
                 prefixSums[x + 1] = runningSum; prefixCounts[x + 1] = runningCount
             }
             let centre = source.row(y), target = destination.row(out)
-            for x in 0..<w {
-                guard centre[x] != invalid else { target[x] = invalid; continue }
-                let high = min(w, x + r + 1), low = max(0, x - r)
+            // The box [x - r, x + r] clipped to the row: prefix[high] - prefix[low].
+            @inline(__always) func emit(_ x: Int, _ high: Int, _ low: Int) {
                 let n = Int(prefixCounts[high] &- prefixCounts[low])
                 let dividend = prefixSums[high] &- prefixSums[low] &+ UInt64(n / 2)
                 target[x] = useMagic ? UInt16(truncatingIfNeeded: (dividend &* magics[n]) >> 40) : UInt16(dividend / UInt64(n))
             }
+            let interior = min(r, w)..<max(min(r, w), w - r)
+            for x in 0..<interior.lowerBound { if centre[x] == invalid { target[x] = invalid } else { emit(x, min(w, x + r + 1), 0) } }
+            if useMagic {
+                // Most of the row: no clipping, and the magic for the count looked up unchecked.
+                let highSums = prefixSums + r + 1, highCounts = prefixCounts + r + 1
+                let lowSums = prefixSums - r, lowCounts = prefixCounts - r
+                for x in interior {
+                    let n = Int(highCounts[x] &- lowCounts[x])
+                    let dividend = highSums[x] &- lowSums[x] &+ UInt64(n &>> 1)
+                    let value = UInt16(truncatingIfNeeded: (dividend &* magics[n]) >> 40)
+                    target[x] = centre[x] == invalid ? invalid : value
+                }
+            } else {
+                for x in interior { if centre[x] == invalid { target[x] = invalid } else { emit(x, x + r + 1, x - r) } }
+            }
+            for x in interior.upperBound..<w { if centre[x] == invalid { target[x] = invalid } else { emit(x, w, max(0, x - r)) } }
         }
     }
 }
