@@ -302,7 +302,7 @@ struct CompareJob {
                     overlays: siteAnalysis.overlays(date: "before", toPixel: pictures.beforePixel)),
             Picture(title: "After", caption: after, png: pictures.after.png, width: pictures.after.width, height: pictures.after.height,
                     overlays: siteAnalysis.overlays(date: "after", toPixel: pictures.afterPixel)),
-            Picture(title: "Change", caption: "change-vector magnitude after co-registration and normalisation; boxes: change regions",
+            Picture(title: "Change", caption: "change-vector magnitude after co-registration and IR-MAD normalisation, averaged over \(ChangeParameters().averagingRadiusMeters) m; boxes: change regions",
                     png: pictures.change.png, width: pictures.change.width, height: pictures.change.height, overlays: regionOverlays),
         ]
 
@@ -336,7 +336,7 @@ struct CompareJob {
         "Both dates are read window by window; the after date is resampled onto the before date's grid (cubic).",
         "Co-registration: translation estimated on gradient magnitude (robust to light, season and radiometry) by normalised cross-correlation and robust Lucas-Kanade refinement over windows spread across the area; applied only when the correlation is strong and consistent.",
         "Radiometric normalisation: IR-MAD (Nielsen 2007) chooses the pixels that did not change by their chi-square probability; per band, an orthogonal regression of before on after over them (it does not shrink where the dates correlate weakly). Where too few pixels are invariant, medians and interquartile ranges are matched instead, and the report says so (normalisation_fit).",
-        "Change: per-pixel change-vector magnitude, thresholded by the method named in the report (change.threshold_method), cleaned by opening and closing, grouped into 8-connected regions.",
+        "Change: per-pixel change-vector magnitude averaged over a box of half-width \(ChangeParameters().averagingRadiusMeters) m, thresholded by the rule named in the report (change.threshold_method: Otsu held above the no-change tail, where unchanged ground passes with probability \(ChangeParameters().noChangeTailProbability) by the histogram's median and median absolute deviation), cleaned by opening and closing, grouped into 8-connected regions.",
     ]
 
     static let limitationsList = [
