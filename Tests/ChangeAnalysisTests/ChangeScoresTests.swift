@@ -1,4 +1,5 @@
 @testable import ChangeAnalysis
+import SceneSynth
 import XCTest
 
 /// The pair scores of `evaluate-pairs`, on masks small enough to count by hand.
@@ -51,7 +52,7 @@ final class ChangeScoresTests: XCTestCase {
     func testBaselineFindsABlockOfChange() {
         let width = 40, count = width * width
         var before = [[Float]](repeating: [Float](repeating: 0, count: count), count: 3), after = before
-        var rng = SplitMix(seed: 3)
+        var rng = SeededRandom(seed: 3)
         for i in 0..<count {
             for b in 0..<3 {
                 let ground = Float(100 + 20 * b) + Float(rng.normal() * 3)

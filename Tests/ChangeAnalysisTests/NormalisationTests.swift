@@ -1,4 +1,5 @@
 @testable import ChangeAnalysis
+import SceneSynth
 import XCTest
 
 /// IR-MAD, its orthogonal fit and the small linear algebra under it, on samples with known answers.
@@ -39,7 +40,7 @@ final class NormalisationTests: XCTestCase {
     /// an ordinary regression would shrink the gain by half; the orthogonal fit recovers it, and a
     /// fifth of the pixels changed does not move it.
     func testIRMADRecoversGainsWhereTheDatesCorrelateWeakly() {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let n = 20_000, gains = [1.25, 0.8, 2.0], offsets = [10.0, -5.0, 30.0]
         var before = [[Float]](repeating: [], count: 3), after = before
         for i in 0..<n {
@@ -48,7 +49,7 @@ final class NormalisationTests: XCTestCase {
             for b in 0..<3 {
                 let shade = ground + rng.normal() * 5 * Double(b)   // bands share most of the ground
                 before[b].append(Float(shade + rng.normal() * 14))
-                let seen = changed ? rng.uniform() * 250 : shade + rng.normal() * 14
+                let seen = changed ? rng.uniform(0, 250) : shade + rng.normal() * 14
                 after[b].append(Float((seen - offsets[b]) / gains[b]))
             }
         }
@@ -85,21 +86,11 @@ final class NormalisationTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for test samples.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+/// Normal draws for test samples from the scenes' own generator.
+extension SeededRandom {
     /// Box-Muller.
     mutating func normal() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
+        let u = max(uniform(0, 1), 1e-300), v = uniform(0, 1)
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
 }
@@ -116,7 +107,7 @@ final class ChangeThresholdTests: XCTestCase {
     /// noise and flags about 1 % (the tail is Gaussian, the magnitude skewed); Otsu alone flags a
     /// third. With a distinct mode of change far out, Otsu's split is above the tail and stands.
     func testTheTailHoldsOtsuAboveTheNoise() {
-        var rng = SplitMix(seed: 11)
+        var rng = SeededRandom(seed: 11)
         var noise = [UInt32](repeating: 0, count: 256)
         for _ in 0..<100_000 { noise[min(255, Int(abs(rng.normal()) * 20))] += 1 }
         var parameters = ChangeParameters()
