@@ -52,6 +52,8 @@ struct Compare: ParsableCommand {
     @Option(name: .long, help: "Half-size of the analysed square around the site when no AOI is given, metres.")
     var radius: Double = 1200
 
+    @OptionGroup var changeMap: ChangeMapOptions
+
     @Flag(name: .long, help: "Print nothing but errors.")
     var quiet = false
 
@@ -81,7 +83,7 @@ struct Compare: ParsableCommand {
             let job = CompareJob(before: before, after: after, site: site.map { GeoPoint(longitude: $0.values[0], latitude: $0.values[1]) },
                                  aoiPath: aoi, claimsPath: claims, perimeterBeforePath: perimeterBefore,
                                  perimeterAfterPath: perimeterAfter, maskBeforePath: maskBefore, maskAfterPath: maskAfter,
-                                 title: title, radiusMeters: radius, gsdMeters: gsd)
+                                 title: title, radiusMeters: radius, gsdMeters: gsd, changeParameters: changeMap.parameters)
             let outputs = try job.run(progress: progress)
             progress.finish()
             let staging = try OutputFolder(out)
@@ -112,6 +114,7 @@ struct CompareJob {
     var radiusMeters: Double
     /// Places two images without georeferencing in `CRS.imageFrame` at this pixel size.
     var gsdMeters: Double? = nil
+    var changeParameters = ChangeParameters()
 
     struct Outputs {
         var files: [(String, [UInt8])]
@@ -201,7 +204,7 @@ struct CompareJob {
         var store: RowStore?
         let result: ChangeResult
         do {
-            result = try ChangeDetector().run(
+            result = try ChangeDetector(parameters: changeParameters).run(
                 openBefore: { CroppedSource(maskedBefore(try open(before)), window: window) },
                 openAfter: { maskedAfter(try open(after)) },
                 reproject: reproject,
@@ -257,6 +260,8 @@ struct CompareJob {
                          ("mask_after", maskAfterPath.map { .string($0) } ?? .null),
                          ("window_px", .array([window.x, window.y, window.width, window.height].map { .integer($0) })),
                          ("threshold", .string(result.thresholdMethod)),
+                         ("no_change_tail_probability", .double(changeParameters.noChangeTailProbability, decimals: 6)),
+                         ("averaging_radius_m", .double(changeParameters.averagingRadiusMeters, decimals: 2)),
                          ("morphology", .string("open+close, 3x3")), ("connectivity", .integer(8)),
                          ("min_region_px", .integer(4))],
             softwareVersion: SiteWatch.version,
@@ -302,7 +307,7 @@ struct CompareJob {
                     overlays: siteAnalysis.overlays(date: "before", toPixel: pictures.beforePixel)),
             Picture(title: "After", caption: after, png: pictures.after.png, width: pictures.after.width, height: pictures.after.height,
                     overlays: siteAnalysis.overlays(date: "after", toPixel: pictures.afterPixel)),
-            Picture(title: "Change", caption: "change-vector magnitude after co-registration and IR-MAD normalisation, averaged over \(ChangeParameters().averagingRadiusMeters) m; boxes: change regions",
+            Picture(title: "Change", caption: "change-vector magnitude after co-registration and IR-MAD normalisation, averaged over \(changeParameters.averagingRadiusMeters) m; boxes: change regions",
                     png: pictures.change.png, width: pictures.change.width, height: pictures.change.height, overlays: regionOverlays),
         ]
 
@@ -336,7 +341,7 @@ struct CompareJob {
         "Both dates are read window by window; the after date is resampled onto the before date's grid (cubic).",
         "Co-registration: translation estimated on gradient magnitude (robust to light, season and radiometry) by normalised cross-correlation and robust Lucas-Kanade refinement over windows spread across the area; applied only when the correlation is strong and consistent.",
         "Radiometric normalisation: IR-MAD (Nielsen 2007) chooses the pixels that did not change by their chi-square probability; per band, an orthogonal regression of before on after over them (it does not shrink where the dates correlate weakly). Where too few pixels are invariant, medians and interquartile ranges are matched instead, and the report says so (normalisation_fit).",
-        "Change: per-pixel change-vector magnitude averaged over a box of half-width \(ChangeParameters().averagingRadiusMeters) m, thresholded by the rule named in the report (change.threshold_method: Otsu held above the no-change tail, where unchanged ground passes with probability \(ChangeParameters().noChangeTailProbability) by the histogram's median and median absolute deviation), cleaned by opening and closing, grouped into 8-connected regions.",
+        "Change: per-pixel change-vector magnitude averaged over a box of half-width averaging_radius_m (parameters), thresholded by the rule named in the report (change.threshold_method: Otsu, or Kittler-Illingworth, held above the no-change tail, where unchanged ground passes with probability no_change_tail_probability by the histogram's median and median absolute deviation), cleaned by opening and closing, grouped into 8-connected regions.",
     ]
 
     static let limitationsList = [

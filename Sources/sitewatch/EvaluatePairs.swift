@@ -29,6 +29,8 @@ struct EvaluatePairs: ParsableCommand {
     @Option(name: .long, help: "Output folder (must not exist or be empty).")
     var out: String
 
+    @OptionGroup var changeMap: ChangeMapOptions
+
     func validate() throws {
         guard gsd.isFinite, gsd > 0, gsd <= 1000 else { throw ValidationError("--gsd must be a pixel size in metres, > 0, got \(gsd)") }
     }
@@ -51,7 +53,8 @@ struct EvaluatePairs: ParsableCommand {
             var failures: [(String, String)] = []
             for name in names {
                 do {
-                    let result = try Self.evaluate(directory: directory, name: name, gsdMeters: gsd, masks: staging.path + "/masks")
+                    let result = try Self.evaluate(directory: directory, name: name, gsdMeters: gsd, parameters: changeMap.parameters,
+                                                   masks: staging.path + "/masks")
                     results.append(result)
                 } catch {
                     failures.append((name, "\(error)"))
@@ -59,7 +62,8 @@ struct EvaluatePairs: ParsableCommand {
                 }
             }
             let markdown = Self.markdown(results, failures: failures, directory: directory, gsd: gsd)
-            try FileChecks.writeAtomically(Array(Self.json(results, failures: failures, directory: directory, gsd: gsd).utf8),
+            try FileChecks.writeAtomically(Array(Self.json(results, failures: failures, directory: directory, gsd: gsd,
+                                                           parameters: changeMap.parameters).utf8),
                                            to: staging.path + "/scores.json")
             try FileChecks.writeAtomically(Array(markdown.utf8), to: staging.path + "/scores.md")
             try staging.commit()
@@ -90,7 +94,7 @@ struct EvaluatePairs: ParsableCommand {
         return a
     }
 
-    static func evaluate(directory: String, name: String, gsdMeters: Double, masks: String) throws -> PairResult {
+    static func evaluate(directory: String, name: String, gsdMeters: Double, parameters: ChangeParameters, masks: String) throws -> PairResult {
         let pathA = directory + "/A/" + name, pathB = directory + "/B/" + name, pathLabel = directory + "/label/" + name
         let a = try RasterDataset.open(pathA), b = try RasterDataset.open(pathB), label = try RasterDataset.open(pathLabel)
         let size = a.info.layout.window
@@ -104,7 +108,7 @@ struct EvaluatePairs: ParsableCommand {
         // The final mask of the change core, over the whole image (the overlap of identical frames).
         var predicted = [UInt8](repeating: 0, count: size.pixelCount)
         var overlap = size
-        let result = try ChangeDetector().run(
+        let result = try ChangeDetector(parameters: parameters).run(
             openBefore: { try LocalFrameSource(try RasterDataset.open(pathA), gsdMeters: gsdMeters) },
             openAfter: { try LocalFrameSource(try RasterDataset.open(pathB), gsdMeters: gsdMeters) },
             pixelSizeMeters: gsdMeters,
@@ -138,7 +142,7 @@ struct EvaluatePairs: ParsableCommand {
          ("kappa", s.kappa), ("object_recall", s.objectRecall), ("object_precision", s.objectPrecision), ("flagged_fraction", s.flaggedFraction)]
     }
 
-    static func json(_ results: [PairResult], failures: [(String, String)], directory: String, gsd: Double) -> String {
+    static func json(_ results: [PairResult], failures: [(String, String)], directory: String, gsd: Double, parameters: ChangeParameters) -> String {
         func scores(_ s: ChangeScores) -> [String: Any] {
             var d: [String: Any] = ["true_positives": s.truePositives, "false_positives": s.falsePositives,
                                     "false_negatives": s.falseNegatives, "true_negatives": s.trueNegatives,
@@ -157,6 +161,9 @@ struct EvaluatePairs: ParsableCommand {
         let total = { (pick: (PairResult) -> ChangeScores) in results.map(pick).reduce(ChangeScores(), +) }
         let document: [String: Any] = [
             "directory": directory, "gsd_m": gsd, "pairs": pairs,
+            "parameters": ["no_change_tail_probability": parameters.noChangeTailProbability,
+                           "averaging_radius_m": parameters.averagingRadiusMeters,
+                           "threshold": parameters.threshold == .otsu ? "otsu" : "kittler_illingworth"] as [String: Any],
             "summed": ["sitewatch": scores(total(\.sitewatch)), "baseline": scores(total(\.baseline))],
             "failed": failures.map { ["name": $0.0, "error": $0.1] },
         ]

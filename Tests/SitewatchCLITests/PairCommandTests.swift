@@ -71,6 +71,27 @@ final class PairCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/scores.md"))
     }
 
+    /// The analyst's way in: a looser no-change tail flags at least as much, and is recorded; a
+    /// probability outside (0, 0.5] is a usage error.
+    func testChangeMapOptions() throws {
+        let folder = try temporary()
+        try Self.writePair(folder: folder + "/set", name: "block.png", change: true)
+        var flagged: [Double] = []
+        for (tail, out) in [("0.001", "/strict"), ("0.3", "/loose")] {
+            let run = try InfoCommandTests.sitewatch(["evaluate-pairs", folder + "/set", "--gsd", "0.5", "--out", folder + out,
+                                                      "--no-change-tail", tail, "--change-threshold", "kittler-illingworth"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let scores = try json(folder + out + "/scores.json")
+            XCTAssertEqual((scores["parameters"] as? [String: Any])?["no_change_tail_probability"] as? Double, Double(tail))
+            XCTAssertEqual((scores["parameters"] as? [String: Any])?["threshold"] as? String, "kittler_illingworth")
+            flagged.append(((scores["summed"] as! [String: Any])["sitewatch"] as! [String: Any])["flagged_fraction"] as! Double)
+        }
+        XCTAssertGreaterThanOrEqual(flagged[1], flagged[0])
+        let bad = try InfoCommandTests.sitewatch(["evaluate-pairs", folder + "/set", "--gsd", "0.5", "--out", folder + "/bad", "--no-change-tail", "0"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--no-change-tail is a probability in (0, 0.5]"), bad.stderr)
+    }
+
     func testEvaluatePairsListsABadPairAndGoesOn() throws {
         let folder = try temporary()
         try Self.writePair(folder: folder + "/set", name: "a.png", change: true)
