@@ -212,7 +212,7 @@ struct CorridorSamples {
         let dark = sortedBrightness[Int(Double(n - 1) * 0.005)]
         let typical = sortedBrightness[n / 2]
 
-        // Robust spread of the residuals per band and distance (MAD x 1.4826), floored at 1 % of the
+        // Robust spread of the residuals per band and distance (MAD x madToStandardDeviation), floored at 1 % of the
         // ground's brightness so that a noiseless render does not make every rounding an anomaly.
         var residuals = [[Float]](repeating: [Float](repeating: 0, count: n), count: 3)
         for band in 0..<3 { for i in 0..<n { residuals[band][i] = colour[band][i] - profile[band][sBin(i) * tBins + tBin(i)] } }
@@ -220,7 +220,7 @@ struct CorridorSamples {
         for i in 0..<n { tMembers[tBin(i)].append(i) }
         func spread(_ members: [Int], _ band: Int) -> Float {
             var a = members.map { abs(residuals[band][$0]) }
-            return 1.4826 * a.select(a.count / 2)
+            return Float(madToStandardDeviation) * a.select(a.count / 2)
         }
         let floor = max(1e-6, 0.01 * (typical - dark))
         var sigma = [[Float]](repeating: [Float](repeating: floor, count: tBins), count: 3)

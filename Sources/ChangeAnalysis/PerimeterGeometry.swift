@@ -263,7 +263,7 @@ struct FenceLine {
             let rms = (inlierResiduals.reduce(0) { $0 + $1 * $1 } / n).squareRoot()
             line = FenceLine(normal: normal, offset: c, scatter: rms, inliers: use.count)
             let sortedAbs = inlierResiduals.map(abs).sorted()
-            let mad = sortedAbs[sortedAbs.count / 2] * 1.4826
+            let mad = sortedAbs[sortedAbs.count / 2] * madToStandardDeviation
             let limit = max(floor, 3 * mad)
             let next = zip(points, residuals).filter { abs($0.1) <= limit }.map(\.0)
             if next.count == use.count { break }

@@ -29,25 +29,8 @@ public final class JPEGFile: RasterSource {
     }
 
     public func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
-        let layout = info.layout
-        precondition(layout.window.contains(window), "window \(window) outside the raster \(layout.window)")
-        guard !window.isEmpty else { return }
-        let rowBytes = layout.width * layout.bandCount
-        let rowsBytes = rowBytes * window.height
-        guard rowsBytes <= limits.maxWindowBytes else {
-            throw RasterIOError(.limitsExceeded, path: info.path,
-                                "decoding rows \(window.y)..<\(window.maxY) needs \(rowsBytes) bytes, over the \(limits.maxWindowBytes)-byte limit")
-        }
-        let rows = UnsafeMutableRawBufferPointer.allocate(byteCount: rowsBytes, alignment: 16)
-        defer { rows.deallocate() }
-        var message = ShimMessage()
-        guard message.withBuffer({ sw_jpeg_read_rows(info.path, UInt32(window.y), UInt32(window.height), rows.baseAddress, rowBytes, $0) }) == 1 else {
-            throw RasterIOError(.malformed, path: info.path, "cannot decode JPEG rows \(window.y)..<\(window.maxY)", cause: message.text)
-        }
-        let bandBytes = window.pixelCount
-        for row in 0..<window.height {
-            Deinterleave.copy(from: rows.baseAddress! + row * rowBytes + window.x * layout.bandCount, bands: layout.bandCount, sampleBytes: 1,
-                              count: window.width, to: destination.baseAddress! + row * window.width, bandStride: bandBytes)
+        try TopDownRows.read(window, of: info, limits: limits, into: destination) { rows, rowBytes, message in
+            sw_jpeg_read_rows(info.path, UInt32(window.y), UInt32(window.height), rows, rowBytes, message)
         }
     }
 }

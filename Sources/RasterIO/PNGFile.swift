@@ -30,37 +30,13 @@ public final class PNGFile: RasterSource {
     }
 
     public func read(window: PixelWindow, into destination: UnsafeMutableRawBufferPointer) throws {
-        let layout = info.layout
-        precondition(layout.window.contains(window), "window \(window) outside the raster \(layout.window)")
-        guard !window.isEmpty else { return }
-        let sampleBytes = layout.pixelType.bytesPerSample
-        let rowBytes = layout.width * layout.bandCount * sampleBytes
-        // Rows are decoded in order and only the window's rows are kept, so memory follows the
-        // window's height; an interlaced file needs the whole image once.
-        let rowsBytes = rowBytes * window.height
-        let scratchBytes = interlaced ? rowBytes * layout.height : 0
-        guard rowsBytes + scratchBytes <= limits.maxWindowBytes else {
-            throw RasterIOError(.limitsExceeded, path: info.path,
-                                "decoding rows \(window.y)..<\(window.maxY) needs \(rowsBytes + scratchBytes) bytes, over the \(limits.maxWindowBytes)-byte limit")
-        }
-        let rows = UnsafeMutableRawBufferPointer.allocate(byteCount: rowsBytes, alignment: 16)
-        defer { rows.deallocate() }
-        let scratch = interlaced ? UnsafeMutableRawBufferPointer.allocate(byteCount: scratchBytes, alignment: 16) : nil
-        defer { scratch?.deallocate() }
-        var message = ShimMessage()
-        let ok = message.withBuffer {
-            sw_png_read_rows(info.path, UInt32(window.y), UInt32(window.height), rows.baseAddress, rowBytes,
-                             scratch?.baseAddress, scratchBytes, $0)
-        }
-        guard ok == 1 else {
-            throw RasterIOError(.malformed, path: info.path, "cannot decode PNG rows \(window.y)..<\(window.maxY)",
-                                cause: message.text)
-        }
-        let bandBytes = window.pixelCount * sampleBytes
-        for row in 0..<window.height {
-            let source = rows.baseAddress! + row * rowBytes + window.x * layout.bandCount * sampleBytes
-            Deinterleave.copy(from: source, bands: layout.bandCount, sampleBytes: sampleBytes, count: window.width,
-                              to: destination.baseAddress! + row * window.width * sampleBytes, bandStride: bandBytes)
+        // An interlaced file needs the whole image once, as scratch beside the window's rows.
+        let rowBytes = info.layout.width * info.layout.bandCount * info.layout.pixelType.bytesPerSample
+        let scratchBytes = interlaced ? rowBytes * info.layout.height : 0
+        try TopDownRows.read(window, of: info, limits: limits, scratchBytes: scratchBytes, into: destination) { rows, rowBytes, message in
+            let scratch = interlaced ? UnsafeMutableRawPointer.allocate(byteCount: scratchBytes, alignment: 16) : nil
+            defer { scratch?.deallocate() }
+            return sw_png_read_rows(info.path, UInt32(window.y), UInt32(window.height), rows, rowBytes, scratch, scratchBytes, message)
         }
     }
 

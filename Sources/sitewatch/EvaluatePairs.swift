@@ -105,21 +105,22 @@ struct EvaluatePairs: ParsableCommand {
         guard a.info.layout.bandCount == b.info.layout.bandCount else {
             throw RasterIOError(.incompatibleInputs, path: pathB, "has \(b.info.layout.bandCount) bands, \(pathA) has \(a.info.layout.bandCount)")
         }
-        // The final mask of the change core, over the whole image (the overlap of identical frames).
+        // Each date decoded once: the change core and the baseline read the same pixels.
+        let before = try LocalFrameSource(a, gsdMeters: gsdMeters).readRaster()
+        let after = try LocalFrameSource(b, gsdMeters: gsdMeters).readRaster()
+        // The final mask of the change core. Both dates share the image frame, so the overlap is
+        // the whole image and the mask's rows are the image's.
         var predicted = [UInt8](repeating: 0, count: size.pixelCount)
-        var overlap = size
         let result = try ChangeDetector(parameters: parameters).run(
-            openBefore: { try LocalFrameSource(try RasterDataset.open(pathA), gsdMeters: gsdMeters) },
-            openAfter: { try LocalFrameSource(try RasterDataset.open(pathB), gsdMeters: gsdMeters) },
+            openBefore: { InMemorySource(before) },
+            openAfter: { InMemorySource(after) },
             pixelSizeMeters: gsdMeters,
             mask: { rows, bits in
                 for (row, y) in rows.enumerated() {
-                    for x in 0..<bits.width where bits[x, row] { predicted[(overlap.y + y) * size.width + overlap.x + x] = 255 }
+                    for x in 0..<bits.width where bits[x, row] { predicted[y * size.width + x] = 255 }
                 }
             })
-        overlap = result.overlap
-        let reference = try Self.changeMask(label.readRaster())
-        let before = try a.readRaster(), after = try b.readRaster()
+        let reference = ChangeScores.referenceMask(try label.readRaster())
         let baseline = PlainChangeVector.mask(before: before, after: after)
         var maskRaster = Raster(layout: RasterLayout(width: size.width, height: size.height, bandCount: 1, pixelType: .uint8))
         maskRaster.samples = predicted
@@ -128,13 +129,6 @@ struct EvaluatePairs: ParsableCommand {
                           sitewatch: ChangeScores(predicted: predicted, reference: reference, width: size.width, height: size.height),
                           baseline: ChangeScores(predicted: baseline, reference: reference, width: size.width, height: size.height),
                           normalisation: result.normalisation, thresholdMethod: result.thresholdMethod, threshold: result.threshold)
-    }
-
-    /// A label image's first band: any non-zero value is change.
-    static func changeMask(_ label: Raster) -> [UInt8] {
-        var mask = [UInt8](repeating: 0, count: label.width * label.height)
-        for y in 0..<label.height { for x in 0..<label.width where label.value(x: x, y: y, band: 0) != 0 { mask[y * label.width + x] = 255 } }
-        return mask
     }
 
     static func figures(_ s: ChangeScores) -> [(String, Double)] {

@@ -98,9 +98,9 @@ extension SeededRandom {
 /// The threshold's no-change tail.
 final class ChangeThresholdTests: XCTestCase {
     func testNormalQuantile() {
-        XCTAssertEqual(ChangeThreshold.normalQuantile(0.5), 0, accuracy: 1e-9)
-        XCTAssertEqual(ChangeThreshold.normalQuantile(0.999), 3.090_232_306, accuracy: 1e-6)
-        XCTAssertEqual(ChangeThreshold.normalQuantile(0.025), -1.959_963_985, accuracy: 1e-6)
+        XCTAssertEqual(StandardNormal.quantile(0.5), 0, accuracy: 1e-9)
+        XCTAssertEqual(StandardNormal.quantile(0.999), 3.090_232_306, accuracy: 1e-6)
+        XCTAssertEqual(StandardNormal.quantile(0.025), -1.959_963_985, accuracy: 1e-6)
     }
 
     /// Unchanged ground alone (a half-normal magnitude): the tail lies beyond Otsu's split of the

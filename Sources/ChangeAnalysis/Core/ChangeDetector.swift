@@ -55,14 +55,14 @@ public struct ChangeDetector {
     /// - Parameters:
     ///   - openBefore, openAfter: open a fresh source of each date (one per thread).
     ///   - reproject: before-CRS to after-CRS map coordinates when the CRSs differ.
-    ///   - store: where pass 1 leaves the magnitude; `nil` keeps it in memory.
     ///   - progress: called with (stage, done, total) as strips finish.
     ///   - mask: receives the final change mask (after thresholding, opening and closing) strip by
     ///     strip, in order: its rows of the overlap and their bits.
     ///   - pixelSizeMeters: the before grid's pixel size on the ground; nil takes the transform's
     ///     pixel width as metres.
-    ///   - store: called once for pass 1's raw magnitudes and, where they are averaged, once more
-    ///     for the averaged ones that are thresholded (the last store is the one the mask follows).
+    ///   - store: where the magnitudes are kept (`nil`: in memory); called once for pass 1's raw
+    ///     magnitudes and, where they are averaged, once more for the averaged ones that are
+    ///     thresholded (the last store is the one the mask follows).
     public func run(openBefore: () throws -> PixelSource, openAfter: () throws -> PixelSource,
                     reproject: (@Sendable (MapPoint) -> MapPoint)? = nil,
                     store: ((PixelWindow) throws -> RowStore)? = nil,
@@ -142,7 +142,8 @@ public struct ChangeDetector {
         // Two runs per thread: a run's first strip decodes one block row its predecessor already
         // had (the after date's margin), so fewer runs decode less; two still balance the threads
         // when one core is busy elsewhere.
-        let state = PassState(bins: bins, strips: strips, run: max(1, (strips + 2 * threads - 1) / (2 * threads)))
+        let stripsPerRun = max(1, (strips + 2 * threads - 1) / (2 * threads))
+        let state = PassState(bins: bins, strips: strips, run: stripsPerRun)
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             let reader = readers[thread]
             var codes = Buffer<UInt16>()
@@ -184,7 +185,7 @@ public struct ChangeDetector {
         var histogram = state.histogram
         if radius >= 1 {
             let averaged = try newStore()
-            let averageState = PassState(bins: bins, strips: strips, run: max(1, (strips + 2 * threads - 1) / (2 * threads)))
+            let averageState = PassState(bins: bins, strips: strips, run: stripsPerRun)
             let width = overlap.width
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 var span = Buffer<UInt16>(), out = Buffer<UInt16>()
@@ -209,7 +210,7 @@ public struct ChangeDetector {
                                 var counted = 0
                                 let codes = UnsafeBufferPointer(start: out.pointer, count: core.count * width)
                                 for code in codes where code != ChangeMagnitudeCode.invalid {
-                                    h[min(bins - 1, Int(code) &* bins / 65534)] &+= 1
+                                    h[min(bins - 1, Int(code) &* bins / Int(ChangeMagnitude.maxCode))] &+= 1
                                     counted &+= 1
                                 }
                                 return counted

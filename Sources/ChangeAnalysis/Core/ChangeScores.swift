@@ -35,6 +35,14 @@ public struct ChangeScores: Sendable, Hashable, Codable {
         (predictedObjects, predictedObjectsOnReference) = Self.objects(of: predicted, touching: reference, width: width, height: height)
     }
 
+    /// A label image as a reference mask: its first band, any non-zero value change (the public
+    /// change datasets' 0/255, or damage classes).
+    public static func referenceMask(_ label: Raster) -> [UInt8] {
+        var mask = [UInt8](repeating: 0, count: label.width * label.height)
+        for y in 0..<label.height { for x in 0..<label.width where label.value(x: x, y: y, band: 0) != 0 { mask[y * label.width + x] = 255 } }
+        return mask
+    }
+
     /// Sums of counts: scores over many pairs weigh every pixel and object alike.
     public static func + (a: ChangeScores, b: ChangeScores) -> ChangeScores {
         var s = a

@@ -29,8 +29,8 @@ enum ChangeThreshold {
         return (tail, "no_change_tail (\(chosen.method) below it)")
     }
 
-    /// median + z(1 - p) × 1.4826 × MAD of the histogram's values (bin centres), z the standard
-    /// normal quantile; nil for an empty histogram.
+    /// median + z(1 - p) × `madToStandardDeviation` × MAD of the histogram's values (bin centres),
+    /// z the standard normal quantile; nil for an empty histogram.
     static func noChangeTail(histogram: [UInt32], maxValue: Double, probability: Double) -> Double? {
         let total = histogram.reduce(0) { $0 + Int($1) }
         guard total > 0 else { return nil }
@@ -51,23 +51,6 @@ enum ChangeThreshold {
         let medianBin = Int(median / width)
         for (i, c) in counts.enumerated() where c > 0 { deviations[abs(i - medianBin)] += c }
         let mad = quantile(deviations, 0.5) - 0.5 * width
-        return median + normalQuantile(1 - probability) * 1.4826 * max(mad, 0)
-    }
-
-    /// The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9).
-    static func normalQuantile(_ p: Double) -> Double {
-        precondition(p > 0 && p < 1, "normal quantile of \(p)")
-        let a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.3577518672690, -30.66479806614716, 2.506628277459239]
-        let b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572]
-        let c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783]
-        let d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416]
-        let low = 0.02425
-        if p < low || p > 1 - low {
-            let q = (-2 * ChiSquare.log(p < low ? p : 1 - p)).squareRoot()
-            let x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-            return p < low ? x : -x
-        }
-        let q = p - 0.5, r = q * q
-        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+        return median + StandardNormal.quantile(1 - probability) * madToStandardDeviation * max(mad, 0)
     }
 }

@@ -65,10 +65,10 @@ enum DenseLinearAlgebra {
         for i in 0..<n { v[i * n + i] = 1 }
         for _ in 0..<100 {
             var off = 0.0
-            for i in 0..<n { for j in (i + 1)..<n where j < n { off += m[i * n + j] * m[i * n + j] } }
+            for i in 0..<n { for j in (i + 1)..<n { off += m[i * n + j] * m[i * n + j] } }
             if off < 1e-30 { break }
             for p in 0..<n {
-                for q in (p + 1)..<n where q < n {
+                for q in (p + 1)..<n {
                     let apq = m[p * n + q]
                     guard abs(apq) > 1e-300 else { continue }
                     let theta = (m[q * n + q] - m[p * n + p]) / (2 * apq)

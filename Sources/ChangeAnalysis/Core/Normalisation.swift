@@ -111,7 +111,7 @@ public struct Normalisation: Sendable, Hashable {
         for i in keep.indices where keep[i] { b.append(before[i]); a.append(after[i]) }
         guard b.count >= 3 else { return nil }
         var bq = b, aq = a
-        let p = Int(Double(b.count - 1) * 0.99)
+        let p = Int(Double(b.count - 1) * unitPercentile)
         let bTop = bq.select(p), aTop = aq.select(p)
         let unit = bTop > 0 && aTop > 0 ? bTop / aTop : 1
         let m = Double(b.count)
@@ -127,6 +127,11 @@ public struct Normalisation: Sendable, Hashable {
         let gain = slope * unit
         return (gain, mb - slope * ma)
     }
+
+    /// The percentile whose ratio between the dates converts the after date's units into the
+    /// before date's for the orthogonal fit: high enough to span the range, below the brightest
+    /// percent, where saturation and specular roofs live.
+    static let unitPercentile = 0.99
 
     /// Medians and interquartile ranges matched: changed pixels barely move them.
     static func robustMatch(before: [Double], after: [Double]) -> (gain: Double, offset: Double) {
@@ -239,7 +244,7 @@ enum IRMAD {
                 let solved = DenseLinearAlgebra.solveLower(lx, (0..<bands).map { zt[$0 * bands + column] }, n: bands)
                 for row in 0..<bands { c[row * bands + column] = solved[row] }
             }
-            for j in 0..<bands { for k in (j + 1)..<bands where k < bands {
+            for j in 0..<bands { for k in (j + 1)..<bands {
                 let s = (c[j * bands + k] + c[k * bands + j]) / 2
                 c[j * bands + k] = s; c[k * bands + j] = s
             } }
@@ -274,7 +279,7 @@ enum IRMAD {
                 let centre = scratch.select(n / 2)
                 for i in 0..<n { scratch[i] = abs(scratch[i] - centre) }
                 t.centres.append(centre)
-                t.spreads.append(max(1.4826 * scratch.select(n / 2), 1e-9))
+                t.spreads.append(max(madToStandardDeviation * scratch.select(n / 2), 1e-9))
             }
             transformation = t
             probability = t.probabilities(x, y)

@@ -1,6 +1,11 @@
 /// Order statistics without sorting: the robust statistics of normalisation, registration and the
 /// guard-post profiles need a few quantiles of 10^4-10^5 values.
 
+/// The median absolute deviation times this estimates a Gaussian's standard deviation
+/// (1 / Φ⁻¹(3/4)): the robust spreads of normalisation, the change threshold, the fence fits and
+/// the guard-post profiles.
+let madToStandardDeviation = 1.4826
+
 extension Array where Element == Float {
     /// As the generic `select`; large arrays by `bucketSelect`.
     mutating func select(_ k: Int) -> Float {
